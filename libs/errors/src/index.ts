@@ -1,0 +1,1 @@
+export { isRetriable, VmsyncError } from './vmsync-error.js';
