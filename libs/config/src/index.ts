@@ -1,1 +1,3 @@
-export {};
+export { BusEnv, OpsEnv, secretString } from './fragments.js';
+export { ConfigError, type Env, loadConfig, resolveFileVariables } from './load-config.js';
+export { knownSecretValues, Secret, scrubSecrets } from './secret.js';

@@ -1,1 +1,2 @@
-export {};
+export { DeploymentClock } from './deployment-clock.js';
+export { Store, type StoreOptions } from './store.js';

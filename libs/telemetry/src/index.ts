@@ -1,1 +1,2 @@
-export {};
+export { createLogger, type Logger } from './logger.js';
+export { startTelemetry, type Telemetry } from './sdk.js';
