@@ -19,8 +19,14 @@ export const Notification = z.strictObject({
   date: z.number().int().nonnegative().nullable(),
   /** Header names lower-cased: x-asterisk-*, x-vmsync-ref. */
   headers: z.record(z.string(), z.string()),
+  /** The audio part as BODYSTRUCTURE describes it: `size` is in octets as transferred. */
   attachment: z
-    .strictObject({ filename: z.string(), size: z.number().int().nonnegative(), type: z.string() })
+    .strictObject({
+      filename: z.string(),
+      size: z.number().int().nonnegative(),
+      type: z.string(),
+      encoding: z.string(),
+    })
     .nullable(),
 });
 export type Notification = z.infer<typeof Notification>;

@@ -1,2 +1,4 @@
 export { DeploymentClock } from './deployment-clock.js';
+export { type Intent, IntentLog, type Side } from './intents.js';
+export { type Observation, ObservationLog } from './observations.js';
 export { Store, type StoreOptions } from './store.js';

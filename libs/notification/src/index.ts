@@ -1,0 +1,7 @@
+export {
+  SIGNED_REF_HEADER,
+  type SignedRef,
+  signRef,
+  type VerifiedRef,
+  verifyRef,
+} from './signed-ref.js';

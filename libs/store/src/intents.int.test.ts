@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IntentLog } from './intents.js';
+import { Store } from './store.js';
+
+const url = process.env.VMSYNC_REDIS_URL;
+if (!url) throw new Error('VMSYNC_REDIS_URL is not set: start the stack (./vmsync stack up)');
+
+interface Mail {
+  location: string;
+  read: boolean;
+}
+
+describe('IntentLog', () => {
+  const store = new Store({ url, prefix: `test-${randomUUID()}` });
+  const intents = new IntentLog<Mail>(store, 'email');
+  beforeAll(() => store.connect());
+  afterAll(() => store.close());
+
+  it('recognises the change an actuator announced, once', async () => {
+    await intents.record('m1', { commandId: 'c1', expect: { read: true }, at: 1 });
+    const before = { location: 'inbox', read: false };
+    const after = { location: 'inbox', read: true };
+    expect(await intents.matchEcho('m1', before, after)).toBe('c1');
+    // consumed: the same transition again is a user's
+    expect(await intents.matchEcho('m1', before, after)).toBeNull();
+  });
+
+  it('treats a change that no intent explains as a user change, keeping the intents', async () => {
+    await intents.record('m2', { commandId: 'c2', expect: { read: true }, at: 1 });
+    const before = { location: 'inbox', read: false };
+    expect(await intents.matchEcho('m2', before, { location: 'trash', read: true })).toBeNull();
+    expect(await intents.matchEcho('m2', before, { location: 'inbox', read: true })).toBe('c2');
+  });
+
+  it('explains a change of two fields by two intents', async () => {
+    await intents.record('m3', { commandId: 'c3b', expect: { read: false }, at: 1 });
+    await intents.record('m3', { commandId: 'c3a', expect: { location: 'inbox' }, at: 1 });
+    const echo = await intents.matchEcho(
+      'm3',
+      { location: 'trash', read: true },
+      { location: 'inbox', read: false },
+    );
+    expect(echo).toBe('c3a');
+  });
+
+  it('does not take a change to another value for the echo', async () => {
+    await intents.record('m4', { commandId: 'c4', expect: { location: 'trash' }, at: 1 });
+    const echo = await intents.matchEcho(
+      'm4',
+      { location: 'inbox', read: false },
+      { location: 'archive', read: false },
+    );
+    expect(echo).toBeNull();
+  });
+});

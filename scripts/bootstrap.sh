@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what vmsync needs on a fresh machine of this kind, and nothing that is already
+# there: Debian packages (Dovecot, Redis, Java, Maven, OpenSSL), pnpm at the pinned
+# version, and the workspace's dependencies from the lockfile.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PNPM_VERSION=$(node -p "require('$ROOT/package.json').packageManager.split('@')[1]")
+
+missing=()
+command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  # Debian's package scripts try to start the daemons; vmsync starts its own.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
+  echo "bootstrap: installing pnpm $PNPM_VERSION"
+  npm install -g --silent "pnpm@$PNPM_VERSION" >/dev/null
+fi
+
+cd "$ROOT"
+pnpm install --frozen-lockfile --reporter=silent
