@@ -1,0 +1,141 @@
+import type { EmailRef, EmailState, PairKind, VoicemailRef, VoicemailState } from '@vmsync/events';
+import type { Store } from '@vmsync/store';
+import type { NotificationClass } from './linking/classify-notification.js';
+
+export interface VoicemailRecord {
+  ref: VoicemailRef;
+  state: VoicemailState;
+  observedAt: number;
+  /** The user's notification address, lower-case; null: not synchronized. */
+  user: string | null;
+  kind: PairKind | null;
+  callerId: string;
+  origTime: number;
+  audioSize: number | null;
+}
+
+export interface EmailRecord {
+  ref: EmailRef;
+  state: EmailState;
+  observedAt: number;
+  claim: NotificationClass;
+  hasAudio: boolean;
+}
+
+export interface Pair {
+  voicemail: string;
+  email: string;
+  kind: PairKind;
+}
+
+export const voicemailKey = (r: VoicemailRef): string => `${r.server}/${r.mailbox}/${r.msgId}`;
+export const emailKey = (r: EmailRef): string => `${r.account.toLowerCase()}/${r.emailId}`;
+
+/** Records outlive their messages by this long, then Redis forgets them. */
+const TTL_S = 90 * 24 * 3600;
+
+// Links both directions at once, or neither: the first email linked wins (DESIGN.md §4).
+const LINK = `
+local a = redis.call('GET', KEYS[1])
+local b = redis.call('GET', KEYS[2])
+if a == ARGV[1] and b == ARGV[2] then return 'OK' end
+if a or b then return 'TAKEN' end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+return 'OK'`;
+
+/**
+ * The rules' shared state (DESIGN.md §1): each side's last known state, the pairs, and
+ * the messages still waiting for their partner. The rules process keeps none of it.
+ */
+export class PairStore {
+  constructor(private readonly store: Store) {}
+
+  #k(...parts: string[]): string {
+    return this.store.key('rules', ...parts);
+  }
+
+  async putVoicemail(r: VoicemailRecord): Promise<void> {
+    await this.store.redis.set(this.#k('vm', voicemailKey(r.ref)), JSON.stringify(r), 'EX', TTL_S);
+  }
+
+  async getVoicemail(key: string): Promise<VoicemailRecord | null> {
+    const raw = await this.store.redis.get(this.#k('vm', key));
+    return raw === null ? null : (JSON.parse(raw) as VoicemailRecord);
+  }
+
+  async putEmail(r: EmailRecord): Promise<void> {
+    await this.store.redis.set(this.#k('em', emailKey(r.ref)), JSON.stringify(r), 'EX', TTL_S);
+  }
+
+  async getEmail(key: string): Promise<EmailRecord | null> {
+    const raw = await this.store.redis.get(this.#k('em', key));
+    return raw === null ? null : (JSON.parse(raw) as EmailRecord);
+  }
+
+  async pairOfVoicemail(key: string): Promise<Pair | null> {
+    const raw = await this.store.redis.get(this.#k('pair', 'vm', key));
+    return raw === null ? null : (JSON.parse(raw) as Pair);
+  }
+
+  async pairOfEmail(key: string): Promise<Pair | null> {
+    const raw = await this.store.redis.get(this.#k('pair', 'em', key));
+    return raw === null ? null : (JSON.parse(raw) as Pair);
+  }
+
+  /** Links a voicemail and an email unless either is linked elsewhere (same pair again: true). */
+  async link(pair: Pair): Promise<boolean> {
+    const value = JSON.stringify(pair);
+    const result = await this.store.redis.eval(
+      LINK,
+      2,
+      this.#k('pair', 'vm', pair.voicemail),
+      this.#k('pair', 'em', pair.email),
+      value,
+      value,
+      TTL_S,
+    );
+    if (result === 'OK') {
+      await this.store.redis
+        .multi()
+        .zrem(this.#k('waiting-vm', userOfVoicemailKey(pair)), pair.voicemail)
+        .zrem(this.#k('waiting-em', userOfEmailKey(pair.email)), pair.email)
+        .exec();
+      return true;
+    }
+    return false;
+  }
+
+  async addWaitingVoicemail(user: string, key: string, origTime: number): Promise<void> {
+    await this.store.redis.zadd(this.#k('waiting-vm', user), origTime, key);
+  }
+
+  async removeWaitingVoicemail(user: string, key: string): Promise<void> {
+    await this.store.redis.zrem(this.#k('waiting-vm', user), key);
+  }
+
+  async waitingVoicemails(user: string): Promise<VoicemailRecord[]> {
+    const keys = await this.store.redis.zrange(this.#k('waiting-vm', user), 0, 999);
+    const records = await Promise.all(keys.map((k) => this.getVoicemail(k)));
+    return records.filter((r): r is VoicemailRecord => r !== null);
+  }
+
+  async addWaitingEmail(account: string, key: string, observedAt: number): Promise<void> {
+    await this.store.redis.zadd(this.#k('waiting-em', account.toLowerCase()), observedAt, key);
+  }
+
+  async waitingEmails(account: string): Promise<EmailRecord[]> {
+    const keys = await this.store.redis.zrange(this.#k('waiting-em', account.toLowerCase()), 0, 999);
+    const records = await Promise.all(keys.map((k) => this.getEmail(k)));
+    return records.filter((r): r is EmailRecord => r !== null);
+  }
+}
+
+function userOfEmailKey(key: string): string {
+  return key.slice(0, key.indexOf('/'));
+}
+
+/** The waiting-list of a voicemail is its user's: the paired email's account. */
+function userOfVoicemailKey(pair: Pair): string {
+  return userOfEmailKey(pair.email);
+}

@@ -1,0 +1,149 @@
+import type { Envelope, EnvelopeOf } from '@vmsync/events';
+import { toCommands } from './commands.js';
+import { classifyNotification, type LinkPolicy } from './linking/classify-notification.js';
+import { matchVoicemail } from './linking/match-voicemail.js';
+import {
+  type EmailRecord,
+  emailKey,
+  type Pair,
+  type PairStore,
+  type VoicemailRecord,
+  voicemailKey,
+} from './pair-store.js';
+import { type Decision, onEmailChange, onVoicemailChange, reconcile } from './rules/index.js';
+
+export type Outcome =
+  | { kind: 'commands'; commands: Envelope[]; linked: boolean }
+  | { kind: 'echo' }
+  | { kind: 'not-synchronized' }
+  | { kind: 'waiting' }
+  | { kind: 'refused'; reason: string };
+
+/**
+ * The rules service's work for one event: record the side's state, link the pair when
+ * the partner is there, and decide with the pure rule tables. All state is in Redis
+ * (PairStore); the same event processed twice yields the same command ids.
+ */
+export class SyncEngine {
+  constructor(
+    private readonly pairs: PairStore,
+    private readonly policy: LinkPolicy,
+  ) {}
+
+  async handle(event: Envelope): Promise<Outcome> {
+    if (event.type === 'voicemail-changed') return this.#voicemail(event);
+    if (event.type === 'email-changed') return this.#email(event);
+    return { kind: 'refused', reason: `rules do not take ${event.type}` };
+  }
+
+  async #voicemail(event: EnvelopeOf<'voicemail-changed'>): Promise<Outcome> {
+    const p = event.payload;
+    const record: VoicemailRecord = {
+      ref: p.ref,
+      state: p.after,
+      observedAt: event.observedAt,
+      user: p.notify?.email.toLowerCase() ?? null,
+      kind: p.notify?.kind ?? null,
+      callerId: p.meta.callerId,
+      origTime: p.meta.origTime,
+      audioSize: p.audio?.size ?? null,
+    };
+    await this.pairs.putVoicemail(record);
+    if (record.user === null) return { kind: 'not-synchronized' };
+    const key = voicemailKey(p.ref);
+    const pair = await this.pairs.pairOfVoicemail(key);
+    if (pair) {
+      if (p.echoOf !== null) return { kind: 'echo' };
+      const email = await this.pairs.getEmail(pair.email);
+      const decisions =
+        p.phase === 'snapshot' || p.before === null
+          ? reconcile(pair.kind, p.after, email?.state ?? 'unknown')
+          : onVoicemailChange(pair.kind, p.before, p.after, email?.state ?? 'unknown');
+      return this.#commands(event, decisions, record, email, false);
+    }
+    await this.pairs.addWaitingVoicemail(record.user, key, record.origTime);
+    const partner = await this.#waitingEmailFor(record);
+    if (!partner) return { kind: 'waiting' };
+    return this.#link(event, record, partner);
+  }
+
+  async #email(event: EnvelopeOf<'email-changed'>): Promise<Outcome> {
+    const p = event.payload;
+    const record: EmailRecord = {
+      ref: p.ref,
+      state: p.after,
+      observedAt: event.observedAt,
+      claim: classifyNotification(p.ref.account, p.notification, this.policy),
+      hasAudio: p.notification.attachment !== null,
+    };
+    await this.pairs.putEmail(record);
+    const key = emailKey(p.ref);
+    const pair = await this.pairs.pairOfEmail(key);
+    if (pair) {
+      if (p.echoOf !== null) return { kind: 'echo' };
+      const voicemail = await this.pairs.getVoicemail(pair.voicemail);
+      const decisions =
+        p.phase === 'snapshot' || p.before === null
+          ? reconcile(pair.kind, voicemail?.state ?? 'unknown', p.after)
+          : onEmailChange(pair.kind, p.before, p.after, voicemail?.state ?? 'unknown');
+      return this.#commands(event, decisions, voicemail, record, false);
+    }
+    if (record.claim.kind === 'refused') return { kind: 'refused', reason: record.claim.reason };
+    if (record.claim.kind === 'not-a-notification') return { kind: 'not-synchronized' };
+    await this.pairs.addWaitingEmail(p.ref.account, key, event.observedAt);
+    const partner = await this.#voicemailFor(record);
+    if (!partner) return { kind: 'waiting' };
+    return this.#link(event, partner, record);
+  }
+
+  /** The unlinked voicemail this email names (signed) or describes (Asterisk headers). */
+  async #voicemailFor(email: EmailRecord): Promise<VoicemailRecord | null> {
+    const user = email.ref.account.toLowerCase();
+    const waiting = await this.pairs.waitingVoicemails(user);
+    const claim = email.claim;
+    if (claim.kind === 'signed') {
+      return waiting.find((v) => voicemailKey(v.ref) === voicemailKey(claim.ref)) ?? null;
+    }
+    if (claim.kind !== 'asterisk') return null;
+    const found = matchVoicemail(
+      claim.facts,
+      waiting.flatMap((v) => (v.kind === null ? [] : [{ ...v, kind: v.kind }])),
+    );
+    return found ? (waiting.find((v) => v.ref === found.ref) ?? null) : null;
+  }
+
+  /** The first waiting email of this voicemail's user that picks this voicemail. */
+  async #waitingEmailFor(voicemail: VoicemailRecord): Promise<EmailRecord | null> {
+    if (voicemail.user === null) return null;
+    for (const email of await this.pairs.waitingEmails(voicemail.user)) {
+      const chosen = await this.#voicemailFor(email);
+      if (chosen && voicemailKey(chosen.ref) === voicemailKey(voicemail.ref)) return email;
+    }
+    return null;
+  }
+
+  /** Links and runs start-up reconciliation at once (the user may have listened already). */
+  async #link(event: Envelope, v: VoicemailRecord, e: EmailRecord): Promise<Outcome> {
+    const pair: Pair = {
+      voicemail: voicemailKey(v.ref),
+      email: emailKey(e.ref),
+      kind: e.hasAudio && v.kind === 'wav' ? 'wav' : 'text',
+    };
+    if (!(await this.pairs.link(pair))) {
+      return { kind: 'refused', reason: 'the voicemail or the email is linked already' };
+    }
+    const decisions = reconcile(pair.kind, v.state, e.state);
+    return this.#commands(event, decisions, v, e, true);
+  }
+
+  #commands(
+    event: Envelope,
+    decisions: readonly Decision[],
+    v: VoicemailRecord | null,
+    e: EmailRecord | null,
+    linked: boolean,
+  ): Outcome {
+    if (!v || !e) return { kind: 'commands', commands: [], linked };
+    return { kind: 'commands', commands: toCommands(event, decisions, { voicemail: v.ref, email: e.ref }), linked };
+  }
+}
