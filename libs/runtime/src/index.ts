@@ -1,0 +1,2 @@
+export { type OpsServerOptions, startOpsServer } from './ops-server.js';
+export { Shutdown, type ShutdownLogger } from './shutdown.js';
