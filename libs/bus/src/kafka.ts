@@ -1,0 +1,28 @@
+import { Kafka, type RetryOptions } from 'kafkajs';
+import { type KafkaLogLevel, kafkajsLevel, kafkajsLogCreator } from './kafka-log.js';
+import { type BusLogger, silentLogger } from './logger.js';
+
+export interface KafkaOptions {
+  /** `host:port` list; use 127.0.0.1 rather than localhost (Node may try ::1 first). */
+  brokers: readonly string[];
+  clientId: string;
+  logger?: BusLogger;
+  /** What kafkajs itself logs; default `info`. */
+  logLevel?: KafkaLogLevel;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  retry?: RetryOptions;
+}
+
+/** One kafkajs client per process; producers, consumers and admins are made from it. */
+export function createKafka(options: KafkaOptions): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    logLevel: kafkajsLevel(options.logLevel ?? 'info'),
+    logCreator: kafkajsLogCreator(options.logger ?? silentLogger),
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+  });
+}
