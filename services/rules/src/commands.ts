@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EmailRef, Envelope, VoicemailRef } from '@vmsync/events';
+import { type EmailRef, type Envelope, Topics, userKey, type VoicemailRef } from '@vmsync/events';
 import type { Decision } from './rules/index.js';
 
 /**
@@ -17,9 +17,22 @@ export interface Targets {
   email: EmailRef;
 }
 
+/** A command and where it goes: mail commands to one topic, voicemail commands per server. */
+export interface Routed {
+  topic: string;
+  /** The user's address: one user's commands stay in order. */
+  key: string;
+  envelope: Envelope;
+}
+
 /** Turns decisions into command envelopes that continue the cause's trace and timing. */
-export function toCommands(cause: Envelope, decisions: readonly Decision[], targets: Targets): Envelope[] {
-  return decisions.map((d): Envelope => {
+export function toCommands(
+  cause: Envelope,
+  decisions: readonly Decision[],
+  targets: Targets,
+): Routed[] {
+  const key = userKey(targets.email.account);
+  return decisions.map((d): Routed => {
     const head = {
       version: 1 as const,
       observedAt: cause.observedAt,
@@ -29,20 +42,22 @@ export function toCommands(cause: Envelope, decisions: readonly Decision[], targ
     };
     if (d.side === 'email') {
       const id = commandId(cause.id, d.action, `${targets.email.account}/${targets.email.emailId}`);
-      return {
+      const envelope: Envelope = {
         ...head,
         id,
         type: 'mail-command',
         payload: { commandId: id, ref: targets.email, action: d.action },
       };
+      return { topic: Topics.mailCommands, key, envelope };
     }
     const v = targets.voicemail;
     const id = commandId(cause.id, d.action, `${v.server}/${v.mailbox}/${v.msgId}`);
-    return {
+    const envelope: Envelope = {
       ...head,
       id,
       type: 'voicemail-command',
       payload: { commandId: id, ref: v, action: d.action },
     };
+    return { topic: Topics.voicemailCommands(v.server), key, envelope };
   });
 }

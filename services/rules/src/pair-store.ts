@@ -115,7 +115,7 @@ export class PairStore {
   }
 
   async waitingVoicemails(user: string): Promise<VoicemailRecord[]> {
-    const keys = await this.store.redis.zrange(this.#k('waiting-vm', user), 0, 999);
+    const keys = await this.store.redis.zrange(this.#k('waiting-vm', user), '0', '999');
     const records = await Promise.all(keys.map((k) => this.getVoicemail(k)));
     return records.filter((r): r is VoicemailRecord => r !== null);
   }
@@ -125,7 +125,11 @@ export class PairStore {
   }
 
   async waitingEmails(account: string): Promise<EmailRecord[]> {
-    const keys = await this.store.redis.zrange(this.#k('waiting-em', account.toLowerCase()), 0, 999);
+    const keys = await this.store.redis.zrange(
+      this.#k('waiting-em', account.toLowerCase()),
+      '0',
+      '999',
+    );
     const records = await Promise.all(keys.map((k) => this.getEmail(k)));
     return records.filter((r): r is EmailRecord => r !== null);
   }

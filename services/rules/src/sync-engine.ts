@@ -1,5 +1,5 @@
 import type { Envelope, EnvelopeOf } from '@vmsync/events';
-import { toCommands } from './commands.js';
+import { type Routed, toCommands } from './commands.js';
 import { classifyNotification, type LinkPolicy } from './linking/classify-notification.js';
 import { matchVoicemail } from './linking/match-voicemail.js';
 import {
@@ -13,7 +13,7 @@ import {
 import { type Decision, onEmailChange, onVoicemailChange, reconcile } from './rules/index.js';
 
 export type Outcome =
-  | { kind: 'commands'; commands: Envelope[]; linked: boolean }
+  | { kind: 'commands'; commands: Routed[]; linked: boolean }
   | { kind: 'echo' }
   | { kind: 'not-synchronized' }
   | { kind: 'waiting' }
@@ -144,6 +144,10 @@ export class SyncEngine {
     linked: boolean,
   ): Outcome {
     if (!v || !e) return { kind: 'commands', commands: [], linked };
-    return { kind: 'commands', commands: toCommands(event, decisions, { voicemail: v.ref, email: e.ref }), linked };
+    return {
+      kind: 'commands',
+      commands: toCommands(event, decisions, { voicemail: v.ref, email: e.ref }),
+      linked,
+    };
   }
 }

@@ -1,0 +1,96 @@
+import {
+  type BusConsumer,
+  ensureTopics,
+  type Kafka,
+  type Publisher,
+  startConsumer,
+} from '@vmsync/bus';
+import { VmsyncError } from '@vmsync/errors';
+import { type Envelope, Topics } from '@vmsync/events';
+import type { Logger } from '@vmsync/telemetry';
+import type { Routed } from './commands.js';
+import type { SyncEngine } from './sync-engine.js';
+
+export interface RulesAppOptions {
+  kafka: Kafka;
+  publisher: Publisher;
+  engine: SyncEngine;
+  logger: Logger;
+  groupId: string;
+  partitions: number;
+}
+
+/**
+ * Consumes both sides' events, decides, and publishes the commands before the event's
+ * offset is committed (at least once; command ids make a replay harmless). Voicemail
+ * command topics are per server and created on first use.
+ */
+export class RulesApp {
+  #consumer: BusConsumer | undefined;
+  readonly #knownTopics = new Set<string>([Topics.mailCommands]);
+
+  constructor(private readonly o: RulesAppOptions) {}
+
+  async start(): Promise<void> {
+    const { kafka, partitions, logger } = this.o;
+    await ensureTopics(
+      kafka,
+      [Topics.voicemailChanged, Topics.emailChanged, Topics.mailCommands].map((topic) => ({
+        topic,
+        partitions,
+      })),
+      { logger },
+    );
+    this.#consumer = await startConsumer(kafka, {
+      groupId: this.o.groupId,
+      topics: [Topics.voicemailChanged, Topics.emailChanged],
+      types: ['voicemail-changed', 'email-changed'],
+      handler: (envelope) => this.#handle(envelope),
+      // Redis or Kafka down: keep retrying for minutes before giving up on a message.
+      retry: { maxAttempts: 30, maxDelayMs: 20_000 },
+      logger,
+      partitionsConsumedConcurrently: partitions,
+      onCrash: (error) => {
+        logger.fatal({ err: error.message }, 'consumer crashed; exiting for a restart');
+        process.exit(1);
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.#consumer?.stop();
+  }
+
+  async #handle(envelope: Envelope): Promise<void> {
+    const outcome = await this.o.engine.handle(envelope).catch((error: unknown) => {
+      throw new VmsyncError('RULES_STATE_UNAVAILABLE', 'pair store failed', {
+        retriable: true,
+        cause: error,
+      });
+    });
+    const log = { event: envelope.id, type: envelope.type, outcome: outcome.kind };
+    if (outcome.kind === 'refused')
+      this.o.logger.warn({ ...log, reason: outcome.reason }, 'refused');
+    if (outcome.kind !== 'commands') {
+      this.o.logger.debug(log, 'no command');
+      return;
+    }
+    await this.#publish(outcome.commands);
+    this.o.logger.info(
+      { ...log, linked: outcome.linked, commands: outcome.commands.map((c) => c.envelope.id) },
+      'decided',
+    );
+  }
+
+  async #publish(commands: readonly Routed[]): Promise<void> {
+    const byTopic = new Map<string, Routed[]>();
+    for (const c of commands) byTopic.set(c.topic, [...(byTopic.get(c.topic) ?? []), c]);
+    for (const [topic, items] of byTopic) {
+      if (!this.#knownTopics.has(topic)) {
+        await ensureTopics(this.o.kafka, [{ topic, partitions: this.o.partitions }]);
+        this.#knownTopics.add(topic);
+      }
+      await this.o.publisher.publishBatch(topic, items);
+    }
+  }
+}
