@@ -31,6 +31,13 @@ export const BusEnv = z.object({
     .regex(/^[a-z0-9][a-z0-9-]*$/)
     .default('vmsync'),
   VMSYNC_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(6),
+  /** How long a silent consumer keeps its partitions before the group hands them on. */
+  VMSYNC_CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
+  /** Prepended to every topic name; empty in production, unique per test. */
+  VMSYNC_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/)
+    .default(''),
 });
 export type BusEnv = z.infer<typeof BusEnv>;
 

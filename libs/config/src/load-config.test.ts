@@ -41,11 +41,13 @@ describe('loadConfig', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vmsync-config-'));
     const file = join(dir, 'hmac');
     writeFileSync(file, 'from-a-file-secret\n');
-    const schema = z.object({ HMAC: z.string() });
-    expect(loadConfig(schema, { HMAC_FILE: file }).HMAC).toBe('from-a-file-secret');
-    expect(() => loadConfig(schema, { HMAC_FILE: join(dir, 'missing') })).toThrow(
-      /HMAC_FILE: cannot read .*missing: ENOENT/,
+    const schema = z.object({ VMSYNC_HMAC: z.string() });
+    expect(loadConfig(schema, { VMSYNC_HMAC_FILE: file }).VMSYNC_HMAC).toBe('from-a-file-secret');
+    expect(() => loadConfig(schema, { VMSYNC_HMAC_FILE: join(dir, 'missing') })).toThrow(
+      /VMSYNC_HMAC_FILE: cannot read .*missing: ENOENT/,
     );
+    // another program's *_FILE variable is left alone, even when it names no file
+    expect(() => loadConfig(z.object({}), { TF_CLI_CONFIG_FILE: join(dir, 'none') })).not.toThrow();
   });
 });
 

@@ -13,13 +13,14 @@ export class ConfigError extends VmsyncError {
 }
 
 /**
- * For every `NAME_FILE=/path` in env, adds `NAME=<file contents, trimmed>` unless NAME is
- * already set, so any secret may be given as a file (Kubernetes/Docker secrets).
+ * For every `VMSYNC_NAME_FILE=/path` in env, adds `VMSYNC_NAME=<file contents, trimmed>`
+ * unless it is already set, so any secret may be given as a file (Kubernetes/Docker
+ * secrets). Other programs' `*_FILE` variables are none of vmsync's business.
  */
 export function resolveFileVariables(env: Env): Env {
   const out: Record<string, string | undefined> = { ...env };
   for (const [name, path] of Object.entries(env)) {
-    if (!name.endsWith('_FILE') || path === undefined || path === '') continue;
+    if (!/^VMSYNC_\w+_FILE$/.test(name) || path === undefined || path === '') continue;
     const target = name.slice(0, -'_FILE'.length);
     if (out[target] !== undefined) continue;
     try {

@@ -26,5 +26,5 @@ export {
   voicemailDeleted,
   voicemailHeard,
 } from './state.js';
-export { Topics, userKey } from './topics.js';
+export { type TopicNames, Topics, topicNames, userKey } from './topics.js';
 export { VoicemailAudio, VoicemailChanged, VoicemailRef } from './voicemail-changed.js';

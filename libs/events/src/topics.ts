@@ -1,11 +1,27 @@
 /** Topic names (DESIGN.md §1). Voicemail commands are routed per voicemail server. */
-export const Topics = {
-  voicemailChanged: 'voicemail-changed',
-  emailChanged: 'email-changed',
-  mailCommands: 'mail-commands',
-  voicemailCommands: (server: string): string => `voicemail-commands.${server}`,
-  deadLetter: (topic: string): string => `${topic}.dlq`,
-} as const;
+export interface TopicNames {
+  voicemailChanged: string;
+  emailChanged: string;
+  mailCommands: string;
+  voicemailCommands(server: string): string;
+  deadLetter(topic: string): string;
+}
+
+/**
+ * The topic names under an optional prefix (`VMSYNC_TOPIC_PREFIX`), so that tests, or
+ * two deployments sharing a cluster, never read each other's messages.
+ */
+export function topicNames(prefix = ''): TopicNames {
+  return {
+    voicemailChanged: `${prefix}voicemail-changed`,
+    emailChanged: `${prefix}email-changed`,
+    mailCommands: `${prefix}mail-commands`,
+    voicemailCommands: (server) => `${prefix}voicemail-commands.${server}`,
+    deadLetter: (topic) => `${topic}.dlq`,
+  };
+}
+
+export const Topics: TopicNames = topicNames();
 
 /**
  * Partition keys: one user's changes share a partition and so stay in order. Both sides

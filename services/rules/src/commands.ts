@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { type EmailRef, type Envelope, Topics, userKey, type VoicemailRef } from '@vmsync/events';
+import {
+  type EmailRef,
+  type Envelope,
+  type TopicNames,
+  userKey,
+  type VoicemailRef,
+} from '@vmsync/events';
 import type { Decision } from './rules/index.js';
 
 /**
@@ -27,6 +33,7 @@ export interface Routed {
 
 /** Turns decisions into command envelopes that continue the cause's trace and timing. */
 export function toCommands(
+  topics: TopicNames,
   cause: Envelope,
   decisions: readonly Decision[],
   targets: Targets,
@@ -48,7 +55,7 @@ export function toCommands(
         type: 'mail-command',
         payload: { commandId: id, ref: targets.email, action: d.action },
       };
-      return { topic: Topics.mailCommands, key, envelope };
+      return { topic: topics.mailCommands, key, envelope };
     }
     const v = targets.voicemail;
     const id = commandId(cause.id, d.action, `${v.server}/${v.mailbox}/${v.msgId}`);
@@ -58,6 +65,6 @@ export function toCommands(
       type: 'voicemail-command',
       payload: { commandId: id, ref: v, action: d.action },
     };
-    return { topic: Topics.voicemailCommands(v.server), key, envelope };
+    return { topic: topics.voicemailCommands(v.server), key, envelope };
   });
 }

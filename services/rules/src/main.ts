@@ -1,5 +1,6 @@
 import { createKafka, createPublisher } from '@vmsync/bus';
 import { loadConfig } from '@vmsync/config';
+import { topicNames } from '@vmsync/events';
 import { Shutdown, startOpsServer } from '@vmsync/runtime';
 import { Store } from '@vmsync/store';
 import { createLogger, startTelemetry } from '@vmsync/telemetry';
@@ -34,10 +35,12 @@ const publisher = createPublisher(kafka, { logger });
 await publisher.connect();
 shutdown.add('publisher', () => publisher.disconnect());
 
-const engine = new SyncEngine(new PairStore(store), {
-  senders: env.VMSYNC_PBX_SENDERS,
-  refSecret: env.VMSYNC_REF_SECRET.reveal(),
-});
+const topics = topicNames(env.VMSYNC_TOPIC_PREFIX);
+const engine = new SyncEngine(
+  new PairStore(store),
+  { senders: env.VMSYNC_PBX_SENDERS, refSecret: env.VMSYNC_REF_SECRET.reveal() },
+  topics,
+);
 const app = new RulesApp({
   kafka,
   publisher,
@@ -45,6 +48,8 @@ const app = new RulesApp({
   logger,
   groupId: env.VMSYNC_RULES_GROUP ?? `${env.VMSYNC_DEPLOYMENT}-rules`,
   partitions: env.VMSYNC_PARTITIONS,
+  topics,
+  sessionTimeoutMs: env.VMSYNC_CONSUMER_SESSION_TIMEOUT_MS,
 });
 let ready = false;
 const ops = await startOpsServer({

@@ -6,7 +6,7 @@ import {
   startConsumer,
 } from '@vmsync/bus';
 import { VmsyncError } from '@vmsync/errors';
-import { type Envelope, Topics } from '@vmsync/events';
+import type { Envelope, TopicNames } from '@vmsync/events';
 import type { Logger } from '@vmsync/telemetry';
 import type { Routed } from './commands.js';
 import type { SyncEngine } from './sync-engine.js';
@@ -18,6 +18,8 @@ export interface RulesAppOptions {
   logger: Logger;
   groupId: string;
   partitions: number;
+  topics: TopicNames;
+  sessionTimeoutMs: number;
 }
 
 /**
@@ -27,29 +29,32 @@ export interface RulesAppOptions {
  */
 export class RulesApp {
   #consumer: BusConsumer | undefined;
-  readonly #knownTopics = new Set<string>([Topics.mailCommands]);
+  readonly #knownTopics = new Set<string>();
 
   constructor(private readonly o: RulesAppOptions) {}
 
   async start(): Promise<void> {
-    const { kafka, partitions, logger } = this.o;
+    const { kafka, partitions, logger, topics } = this.o;
     await ensureTopics(
       kafka,
-      [Topics.voicemailChanged, Topics.emailChanged, Topics.mailCommands].map((topic) => ({
+      [topics.voicemailChanged, topics.emailChanged, topics.mailCommands].map((topic) => ({
         topic,
         partitions,
       })),
       { logger },
     );
+    this.#knownTopics.add(topics.mailCommands);
     this.#consumer = await startConsumer(kafka, {
       groupId: this.o.groupId,
-      topics: [Topics.voicemailChanged, Topics.emailChanged],
+      topics: [topics.voicemailChanged, topics.emailChanged],
       types: ['voicemail-changed', 'email-changed'],
       handler: (envelope) => this.#handle(envelope),
       // Redis or Kafka down: keep retrying for minutes before giving up on a message.
       retry: { maxAttempts: 30, maxDelayMs: 20_000 },
       logger,
       partitionsConsumedConcurrently: partitions,
+      sessionTimeoutMs: this.o.sessionTimeoutMs,
+      heartbeatIntervalMs: Math.floor(this.o.sessionTimeoutMs / 10),
       onCrash: (error) => {
         logger.fatal({ err: error.message }, 'consumer crashed; exiting for a restart');
         process.exit(1);

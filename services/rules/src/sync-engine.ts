@@ -1,4 +1,4 @@
-import type { Envelope, EnvelopeOf } from '@vmsync/events';
+import type { Envelope, EnvelopeOf, TopicNames } from '@vmsync/events';
 import { type Routed, toCommands } from './commands.js';
 import { classifyNotification, type LinkPolicy } from './linking/classify-notification.js';
 import { matchVoicemail } from './linking/match-voicemail.js';
@@ -28,6 +28,7 @@ export class SyncEngine {
   constructor(
     private readonly pairs: PairStore,
     private readonly policy: LinkPolicy,
+    private readonly topics: TopicNames,
   ) {}
 
   async handle(event: Envelope): Promise<Outcome> {
@@ -146,7 +147,7 @@ export class SyncEngine {
     if (!v || !e) return { kind: 'commands', commands: [], linked };
     return {
       kind: 'commands',
-      commands: toCommands(event, decisions, { voicemail: v.ref, email: e.ref }),
+      commands: toCommands(this.topics, event, decisions, { voicemail: v.ref, email: e.ref }),
       linked,
     };
   }

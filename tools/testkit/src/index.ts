@@ -1,0 +1,2 @@
+export { ServiceProcess } from './service-process.js';
+export { uniqueName, waitFor } from './wait.js';

@@ -1,0 +1,77 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** A vmsync service run as its own process, as in production, for tests and the demo. */
+export class ServiceProcess {
+  readonly lines: string[] = [];
+  #child: ChildProcess | undefined;
+  #exited: Promise<number | null> | undefined;
+
+  constructor(
+    readonly service: string,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  /** Starts `services/<name>/src/main.ts` and resolves once it logs `started`. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    // node itself with tsx's loader, not the tsx CLI: the CLI runs the program in a child
+    // process, so a SIGKILL meant for the service would only kill the wrapper.
+    const main = join(ROOT, 'services', this.service, 'src/main.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', main], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    this.#exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      const parts = buffer.split('\n');
+      buffer = parts.pop() ?? '';
+      this.lines.push(...parts.filter(Boolean));
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    const deadline = Date.now() + timeoutMs;
+    while (!this.lines.some((l) => /"msg":"[^"]* started"/.test(l))) {
+      if (child.exitCode !== null) {
+        throw new Error(`${this.service} exited (${child.exitCode}):\n${this.lines.join('\n')}`);
+      }
+      if (Date.now() > deadline) {
+        this.kill('SIGKILL');
+        throw new Error(`${this.service} did not start in time:\n${this.lines.join('\n')}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.#child?.kill(signal);
+  }
+
+  /** SIGTERM, and the exit code once it has exited. */
+  async stop(): Promise<number | null> {
+    if (!this.#child || this.#child.exitCode !== null) return this.#child?.exitCode ?? null;
+    this.kill('SIGTERM');
+    return (await this.#exited) ?? null;
+  }
+
+  exited(): Promise<number | null> {
+    return this.#exited ?? Promise.resolve(null);
+  }
+
+  /** Structured log lines (pino JSON) the process wrote. */
+  logs(): Record<string, unknown>[] {
+    return this.lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  }
+}
