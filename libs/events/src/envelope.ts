@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ObservedAt } from './clock.js';
 import { MailCommand, VoicemailCommand } from './commands.js';
 import { EmailChanged } from './email-changed.js';
+import { MailboxDeclared } from './mailbox-declared.js';
 import { VoicemailChanged } from './voicemail-changed.js';
 
 export const TraceContext = z.strictObject({
@@ -31,6 +32,7 @@ export const Envelope = z.discriminatedUnion('type', [
   z.strictObject({ ...head, type: z.literal('email-changed'), payload: EmailChanged }),
   z.strictObject({ ...head, type: z.literal('mail-command'), payload: MailCommand }),
   z.strictObject({ ...head, type: z.literal('voicemail-command'), payload: VoicemailCommand }),
+  z.strictObject({ ...head, type: z.literal('mailbox-declared'), payload: MailboxDeclared }),
 ]);
 export type Envelope = z.infer<typeof Envelope>;
 export type EnvelopeType = Envelope['type'];

@@ -16,6 +16,7 @@ export {
   serializeEnvelope,
   TraceContext,
 } from './envelope.js';
+export { MailboxDeclared } from './mailbox-declared.js';
 export {
   EmailLocation,
   EmailState,

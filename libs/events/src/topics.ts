@@ -3,6 +3,8 @@ export interface TopicNames {
   voicemailChanged: string;
   emailChanged: string;
   mailCommands: string;
+  /** Compacted: one record per synchronized mailbox; partitions = email-watcher shards. */
+  mailboxes: string;
   voicemailCommands(server: string): string;
   deadLetter(topic: string): string;
 }
@@ -16,6 +18,7 @@ export function topicNames(prefix = ''): TopicNames {
     voicemailChanged: `${prefix}voicemail-changed`,
     emailChanged: `${prefix}email-changed`,
     mailCommands: `${prefix}mail-commands`,
+    mailboxes: `${prefix}mailboxes`,
     voicemailCommands: (server) => `${prefix}voicemail-commands.${server}`,
     deadLetter: (topic) => `${topic}.dlq`,
   };
