@@ -1,0 +1,85 @@
+import type { PairKind, VoicemailAction, VoicemailAudio, VoicemailState } from '@vmsync/events';
+
+/**
+ * The voicemail side of vmsync (DESIGN.md §7): every voicemail store adapter implements
+ * this. Mailboxes are named `mailbox@context` (VoicemailRef.mailbox); messages by their
+ * store-wide stable id (Asterisk's msg_id).
+ */
+export interface VoicemailStore {
+  /** Every configured mailbox, synchronized or not (`notify` null: not synchronized). */
+  listMailboxes(): Promise<StoreMailbox[]>;
+  /** Every message of a mailbox, readable or not; `complete` says whether absence means purged. */
+  listMessages(mailbox: string): Promise<MessageListing>;
+  /** One message; `purged` only when the store could be read whole. */
+  readMessage(
+    mailbox: string,
+    msgId: string,
+  ): Promise<StoredMessage | UnknownStoredMessage | PurgedStoredMessage>;
+  /** Hints that a mailbox may have changed; ends when `signal` aborts. */
+  watch(signal: AbortSignal): AsyncIterable<MailboxHint>;
+  /** "Make it so" for one message; throws a retriable VmsyncError when the message cannot be read now. */
+  apply(mailbox: string, msgId: string, action: VoicemailAction): Promise<ApplyResult>;
+}
+
+export interface StoreMailbox {
+  /** `mailbox@context`. */
+  id: string;
+  context: string;
+  mailbox: string;
+  fullname: string;
+  /** Who is notified and whether the email carries the audio (DESIGN.md §5). */
+  notify: { email: string; kind: PairKind } | null;
+}
+
+export interface MessageMeta {
+  callerId: string;
+  /** Unix seconds. */
+  origTime: number;
+  /** Seconds. */
+  duration: number;
+}
+
+export interface StoredMessage {
+  status: 'known';
+  mailbox: string;
+  msgId: string;
+  state: VoicemailState;
+  audio: VoicemailAudio;
+  meta: MessageMeta;
+  /** Where the store keeps it now (e.g. `INBOX/3`); changes on every move. */
+  location: string;
+}
+
+/** Seen but not readable now (being written, corrupt, unsafe): look again, never treat as deleted. */
+export interface UnknownStoredMessage {
+  status: 'unknown';
+  mailbox: string;
+  msgId: string | null;
+  reason: string;
+  detail: string;
+}
+
+export interface PurgedStoredMessage {
+  status: 'purged';
+  mailbox: string;
+  msgId: string;
+  state: VoicemailState;
+}
+
+export interface MessageListing {
+  mailbox: string;
+  messages: StoredMessage[];
+  unknown: UnknownStoredMessage[];
+  complete: boolean;
+}
+
+export interface MailboxHint {
+  mailbox: string;
+  reason: 'fs' | 'discovered' | 'rescan';
+}
+
+export interface ApplyResult {
+  outcome: 'applied' | 'already' | 'not-found';
+  before: VoicemailState;
+  after: VoicemailState;
+}

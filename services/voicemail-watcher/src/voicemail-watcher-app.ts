@@ -1,0 +1,220 @@
+import type { StoreMailbox, VoicemailStore } from '@vmsync/asterisk-spool';
+import type { Publisher, PublishItem } from '@vmsync/bus';
+import { type TopicNames, userKey, type VoicemailState } from '@vmsync/events';
+import type { DeploymentClock, IntentLog, ObservationLog } from '@vmsync/store';
+import type { Logger } from '@vmsync/telemetry';
+import { diffMailbox, type Transition } from './diff-mailbox.js';
+import { mailboxDeclared, voicemailEvent } from './voicemail-event.js';
+import { stateOf, type WatchedMessage } from './watched-message.js';
+
+export interface VoicemailWatcherOptions {
+  server: string;
+  store: VoicemailStore;
+  publisher: Publisher;
+  topics: TopicNames;
+  observations: ObservationLog<WatchedMessage>;
+  intents: IntentLog<VoicemailState>;
+  clock: DeploymentClock;
+  logger: Logger;
+  /** Safety net behind file-system notifications. */
+  rescanIntervalMs: number;
+  /** Mailboxes scanned at once during the start-up snapshot. */
+  concurrency?: number;
+  onPublished?(transition: Transition, phase: 'snapshot' | 'change', echo: boolean): void;
+}
+
+/**
+ * Observes the spool and publishes what changed; it never changes anything. One scan
+ * per mailbox at a time: a hint during a scan makes one more scan after it.
+ */
+export class VoicemailWatcherApp {
+  readonly #abort = new AbortController();
+  readonly #running = new Map<string, Promise<void>>();
+  readonly #again = new Set<string>();
+  /** Mailboxes with something unreadable: looked at again with a growing delay. */
+  readonly #retryDelay = new Map<string, number>();
+  #mailboxes = new Map<string, StoreMailbox>();
+  #loop: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #snapshotDone = false;
+
+  constructor(private readonly o: VoicemailWatcherOptions) {}
+
+  get ready(): boolean {
+    return this.#snapshotDone;
+  }
+
+  async start(): Promise<void> {
+    await this.#loadMailboxes();
+    this.#loop = this.#watch();
+    const started = performance.now();
+    await this.#forEachLimited([...this.#mailboxes.keys()], (id) => this.scan(id, 'snapshot'));
+    this.#snapshotDone = true;
+    this.o.logger.info(
+      { mailboxes: this.#mailboxes.size, ms: Math.round(performance.now() - started) },
+      'start-up snapshot published',
+    );
+    this.#timer = setInterval(() => void this.#rescanAll(), this.o.rescanIntervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#abort.abort();
+    await this.#loop;
+    await Promise.all(this.#running.values());
+  }
+
+  /** Scans one mailbox and publishes its transitions (all of them, for a snapshot). */
+  scan(mailboxId: string, phase: 'snapshot' | 'change' = 'change'): Promise<void> {
+    const running = this.#running.get(mailboxId);
+    if (running) {
+      this.#again.add(mailboxId);
+      return running;
+    }
+    const run = this.#scan(mailboxId, phase)
+      .catch((error: unknown) => {
+        this.o.logger.warn({ mailbox: mailboxId, err: String(error) }, 'scan failed; will retry');
+        this.#retryLater(mailboxId);
+      })
+      .finally(() => {
+        this.#running.delete(mailboxId);
+        if (this.#again.delete(mailboxId) && !this.#abort.signal.aborted) {
+          setTimeout(() => void this.scan(mailboxId), 20).unref();
+        }
+      });
+    this.#running.set(mailboxId, run);
+    return run;
+  }
+
+  async #scan(mailboxId: string, phase: 'snapshot' | 'change'): Promise<void> {
+    const mailbox = this.#mailboxes.get(mailboxId);
+    if (!mailbox?.notify) return;
+    const scope = `${this.o.server}/${mailboxId}`;
+    const [listing, observed] = await Promise.all([
+      this.o.store.listMessages(mailboxId),
+      this.o.observations.all(scope),
+    ]);
+    const observedAt = this.o.clock.now();
+    const diff = diffMailbox(listing, new Map([...observed].map(([k, v]) => [k, v.state])));
+    for (const u of listing.unknown) {
+      this.o.logger.warn(
+        { mailbox: mailboxId, msgId: u.msgId, reason: u.reason, detail: u.detail },
+        'message unreadable for now; looking again later',
+      );
+    }
+    if (listing.unknown.length > 0) this.#retryLater(mailboxId);
+    else this.#retryDelay.delete(mailboxId);
+
+    const changed = new Set(diff.changed.map((t) => t.msgId));
+    const transitions =
+      phase === 'snapshot'
+        ? [...diff.current, ...diff.changed.filter((t) => t.after.folder === 'purged')]
+        : diff.changed;
+    const items: PublishItem[] = [];
+    const writes: [string, { state: WatchedMessage; observedAt: number; userChangedAt: number }][] =
+      [];
+    for (const t of transitions) {
+      const key = `${this.o.server}/${mailboxId}/${t.msgId}`;
+      const echoOf = changed.has(t.msgId)
+        ? await this.o.intents.matchEcho(key, t.before, stateOf(t.after))
+        : null;
+      const last = observed.get(t.msgId);
+      const userChangedAt =
+        changed.has(t.msgId) && echoOf === null ? observedAt : (last?.userChangedAt ?? 0);
+      const eventPhase =
+        phase === 'snapshot' && t.after.folder !== 'purged' ? 'snapshot' : 'change';
+      items.push({
+        key: userKey(mailbox.notify.email),
+        envelope: voicemailEvent({
+          server: this.o.server,
+          mailbox,
+          transition: t,
+          phase: eventPhase,
+          observedAt,
+          echoOf,
+        }),
+      });
+      writes.push([t.msgId, { state: t.after, observedAt, userChangedAt }]);
+      this.o.onPublished?.(t, eventPhase, echoOf !== null);
+    }
+    if (items.length === 0) return;
+    // Publish first, then remember: a crash in between republishes, never forgets.
+    await this.o.publisher.publishBatch(this.o.topics.voicemailChanged, items);
+    await Promise.all(writes.map(([msgId, obs]) => this.o.observations.put(scope, msgId, obs)));
+    for (const item of items) {
+      const p = item.envelope.type === 'voicemail-changed' ? item.envelope.payload : null;
+      if (p?.phase === 'change') {
+        this.o.logger.info(
+          {
+            event: item.envelope.id,
+            msgId: p.ref.msgId,
+            mailbox: mailboxId,
+            before: p.before,
+            after: p.after,
+            echoOf: p.echoOf,
+          },
+          'voicemail changed',
+        );
+      }
+    }
+  }
+
+  /** 250 ms, doubling to 30 s: a file mid-write is read soon, a broken one costs little. */
+  #retryLater(mailboxId: string): void {
+    const delay = Math.min((this.#retryDelay.get(mailboxId) ?? 125) * 2, 30_000);
+    this.#retryDelay.set(mailboxId, delay);
+    setTimeout(() => {
+      if (!this.#abort.signal.aborted) void this.scan(mailboxId);
+    }, delay).unref();
+  }
+
+  async #loadMailboxes(): Promise<void> {
+    const all = await this.o.store.listMailboxes();
+    const synchronized = all.filter((m) => m.notify !== null);
+    this.#mailboxes = new Map(synchronized.map((m) => [m.id, m]));
+    const now = this.o.clock.now();
+    const declared = new Map<string, PublishItem>();
+    for (const m of synchronized) {
+      const account = (m.notify?.email ?? '').toLowerCase();
+      declared.set(account, {
+        key: userKey(account),
+        envelope: mailboxDeclared(this.o.server, account, now),
+      });
+    }
+    await this.o.publisher.publishBatch(this.o.topics.mailboxes, [...declared.values()]);
+    this.o.logger.info(
+      { mailboxes: all.length, synchronized: synchronized.length },
+      'mailboxes from voicemail.conf declared',
+    );
+  }
+
+  async #watch(): Promise<void> {
+    try {
+      for await (const hint of this.o.store.watch(this.#abort.signal)) {
+        if (hint.reason === 'discovered' || !this.#mailboxes.has(hint.mailbox)) {
+          await this.#loadMailboxes().catch((error: unknown) =>
+            this.o.logger.warn({ err: String(error) }, 'reloading voicemail.conf failed'),
+          );
+        }
+        void this.scan(hint.mailbox);
+      }
+    } catch (error) {
+      if (!this.#abort.signal.aborted) {
+        this.o.logger.error({ err: String(error) }, 'spool watch failed; rescans continue');
+      }
+    }
+  }
+
+  async #rescanAll(): Promise<void> {
+    await this.#loadMailboxes().catch(() => undefined);
+    await this.#forEachLimited([...this.#mailboxes.keys()], (id) => this.scan(id));
+  }
+
+  async #forEachLimited(ids: string[], work: (id: string) => Promise<void>): Promise<void> {
+    const queue = [...ids];
+    const workers = Array.from({ length: this.o.concurrency ?? 16 }, async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) await work(id);
+    });
+    await Promise.all(workers);
+  }
+}
