@@ -18,7 +18,6 @@ export {
   voicemailConfText,
 } from './layout.js';
 export { buildNotification, type Notification, type NotifyOptions } from './notify.js';
-export { signRef, VMSYNC_REF_HEADER, type VmsyncRef, verifyRef } from './signed-ref.js';
 export {
   type ActionResult,
   deleteMessage,

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { verifyRef } from '@vmsync/notification';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DepositedMessage, deposit } from './deposit.js';
 import { buildNotification } from './notify.js';
-import { verifyRef } from './signed-ref.js';
 
 let root: string;
 let msg: DepositedMessage;
@@ -120,9 +120,8 @@ describe('buildNotification (make_email_file, file storage)', () => {
     });
     const ref = headers(n.raw).get('x-vmsync-ref') ?? '';
     expect(verifyRef(ref, 's3cret')).toEqual({
-      server: 'pbx1',
-      mailbox: '1001@default',
-      msgId: msg.msgId,
+      ok: true,
+      ref: { server: 'pbx1', mailbox: '1001@default', msgId: msg.msgId, to: user.email },
     });
   });
 });

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { slotName } from '@vmsync/asterisk-spool';
+import { SIGNED_REF_HEADER, signRef } from '@vmsync/notification';
 import type { CallerId, DepositedMessage } from './deposit.js';
-import { signRef, VMSYNC_REF_HEADER } from './signed-ref.js';
 
 export interface NotifyOptions {
   message: Pick<
@@ -22,7 +22,7 @@ export interface NotifyOptions {
   /** `pbxskip=yes` drops the "[PBX]: " subject prefix. */
   pbxSkip?: boolean;
   /** Adds a signed X-Vmsync-Ref header. */
-  ref?: { server: string; secret: string | Buffer };
+  ref?: { server: string; secret: string };
   /** The audio bytes; read from `message.audioPath` when absent. */
   audio?: Buffer;
   now?: Date;
@@ -69,7 +69,7 @@ export async function buildNotification(o: NotifyOptions): Promise<Notification>
     ...(caller.name ? [`X-Asterisk-CallerIDName: ${stripControl(caller.name)}`] : []),
     ...(o.ref
       ? [
-          `${VMSYNC_REF_HEADER}: ${signRef({ server: o.ref.server, mailbox: `${m.mailbox}@${m.context}`, msgId: m.msgId }, o.ref.secret)}`,
+          `${SIGNED_REF_HEADER}: ${signRef({ server: o.ref.server, mailbox: `${m.mailbox}@${m.context}`, msgId: m.msgId, to: o.user.email }, o.ref.secret)}`,
         ]
       : []),
     'MIME-Version: 1.0',

@@ -1,0 +1,9 @@
+export {
+  type EmailChange,
+  emailChanges,
+  type VoicemailChange,
+  voicemailChanges,
+} from './changes.js';
+export { type Decision, toEmail, toVoicemail } from './decision.js';
+export { onEmailChange, onVoicemailChange } from './on-change.js';
+export { reconcile } from './reconcile.js';
