@@ -18,6 +18,15 @@ export {
 } from './envelope.js';
 export { MailboxDeclared } from './mailbox-declared.js';
 export {
+  actionPart,
+  emailChangedParts,
+  NEVER,
+  type Part,
+  type PartTimes,
+  touch,
+  voicemailChangedParts,
+} from './parts.js';
+export {
   EmailLocation,
   EmailState,
   emailDeleted,

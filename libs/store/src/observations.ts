@@ -1,3 +1,4 @@
+import type { PartTimes } from '@vmsync/events';
 import type { Side } from './intents.js';
 import type { Store } from './store.js';
 
@@ -5,8 +6,11 @@ export interface Observation<S> {
   state: S;
   /** When this state was observed (deployment clock). */
   observedAt: number;
-  /** When a user (not vmsync) last changed this message; "newer wins" compares it. */
-  userChangedAt: number;
+  /**
+   * When a user (not vmsync) last changed each part of this message (deletion, read);
+   * "newer wins" compares the part a command is about.
+   */
+  userChangedAt: PartTimes;
 }
 
 /**

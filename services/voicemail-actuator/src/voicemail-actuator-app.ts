@@ -1,7 +1,7 @@
 import { parseMailboxId, type VoicemailStore } from '@vmsync/asterisk-spool';
 import { type BusConsumer, ensureTopics, type Kafka, startConsumer } from '@vmsync/bus';
 import { VmsyncError } from '@vmsync/errors';
-import type { EnvelopeOf, TopicNames, VoicemailState } from '@vmsync/events';
+import { actionPart, type EnvelopeOf, type TopicNames, type VoicemailState } from '@vmsync/events';
 import type { DeploymentClock, IntentLog, ObservationLog, Store } from '@vmsync/store';
 import type { Logger } from '@vmsync/telemetry';
 import type { AmiClient } from './ami-client.js';
@@ -31,7 +31,7 @@ const DONE_TTL_S = 7 * 24 * 3600;
 /**
  * Carries out this voicemail server's commands, each "make it so", at least once and
  * idempotently: a command id is applied once; a command older than the user's latest
- * change of its target is refused (newer wins); the intent is recorded before the
+ * change of the same part of its target (deletion, heard) is refused (newer wins); the intent is recorded before the
  * change so the watcher knows the echo.
  */
 export class VoicemailActuatorApp {
@@ -102,7 +102,7 @@ export class VoicemailActuatorApp {
     if ((await redis.exists(doneKey)) === 1) return 'duplicate';
     const scope = `${ref.server}/${ref.mailbox}`;
     const last = await this.o.observations.get(scope, ref.msgId);
-    if (last && last.userChangedAt > envelope.observedAt) {
+    if (last && last.userChangedAt[actionPart(action)] > envelope.observedAt) {
       await redis.set(doneKey, 'superseded', 'EX', DONE_TTL_S);
       return 'superseded';
     }

@@ -1,6 +1,14 @@
 import type { StoreMailbox, VoicemailStore } from '@vmsync/asterisk-spool';
 import type { Publisher, PublishItem } from '@vmsync/bus';
-import { type TopicNames, userKey, type VoicemailState } from '@vmsync/events';
+import {
+  NEVER,
+  type PartTimes,
+  type TopicNames,
+  touch,
+  userKey,
+  type VoicemailState,
+  voicemailChangedParts,
+} from '@vmsync/events';
 import type { DeploymentClock, IntentLog, ObservationLog } from '@vmsync/store';
 import type { Logger } from '@vmsync/telemetry';
 import { diffMailbox, type Transition } from './diff-mailbox.js';
@@ -111,16 +119,21 @@ export class VoicemailWatcherApp {
         ? [...diff.current, ...diff.changed.filter((t) => t.after.folder === 'purged')]
         : diff.changed;
     const items: PublishItem[] = [];
-    const writes: [string, { state: WatchedMessage; observedAt: number; userChangedAt: number }][] =
-      [];
+    const writes: [
+      string,
+      { state: WatchedMessage; observedAt: number; userChangedAt: PartTimes },
+    ][] = [];
     for (const t of transitions) {
       const key = `${this.o.server}/${mailboxId}/${t.msgId}`;
       const echoOf = changed.has(t.msgId)
         ? await this.o.intents.matchEcho(key, t.before, stateOf(t.after))
         : null;
       const last = observed.get(t.msgId);
-      const userChangedAt =
-        changed.has(t.msgId) && echoOf === null ? observedAt : (last?.userChangedAt ?? 0);
+      const userParts =
+        changed.has(t.msgId) && echoOf === null
+          ? voicemailChangedParts(t.before, stateOf(t.after))
+          : [];
+      const userChangedAt = touch(last?.userChangedAt ?? NEVER, userParts, observedAt);
       const eventPhase =
         phase === 'snapshot' && t.after.folder !== 'purged' ? 'snapshot' : 'change';
       items.push({
