@@ -146,7 +146,7 @@ write_users() {
   # Create missing homes and fix owners in one pass (1,000 users: no per-user stat).
   local uid home exists
   find "$MAIL_DIR" -mindepth 1 -maxdepth 1 -printf '%p:%U\n' |
-    awk -F: 'NR == FNR { have[$1] = $2; next } { e = ($6 in have) } !e || have[$6] != $3 { print $3 ":" $6 ":" e }' \
+    awk -F: 'FILENAME == "-" { have[$1] = $2; next } { e = ($6 in have) } !e || have[$6] != $3 { print $3 ":" $6 ":" e }' \
       - "$USERS_FILE" |
     while IFS=: read -r uid home exists; do
       if [[ $exists == 1 ]]; then chown -R "$uid:$uid" "$home"; else install -d -o "$uid" -g "$uid" -m 700 "$home"; fi
