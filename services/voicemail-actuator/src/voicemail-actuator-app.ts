@@ -76,6 +76,7 @@ export class VoicemailActuatorApp {
     }
     const doneKey = this.o.redis.key('done', 'voicemail', commandId);
     const log = { command: commandId, action, mailbox: ref.mailbox, msgId: ref.msgId };
+    const started = performance.now();
     const outcome = await this.#apply(envelope, doneKey).catch((error: unknown) => {
       if (error instanceof VmsyncError) throw error;
       throw new VmsyncError('VOICEMAIL_APPLY_FAILED', `applying ${action} failed`, {
@@ -86,8 +87,9 @@ export class VoicemailActuatorApp {
     const latencyMs = this.o.clock.now() - envelope.observedAt;
     this.o.onOutcome?.(outcome, latencyMs);
     const level = outcome === 'not-found' ? 'warn' : 'info';
+    const applyMs = Math.round((performance.now() - started) * 100) / 100;
     this.o.logger[level](
-      { ...log, outcome, latencyMs: Math.round(latencyMs * 10) / 10 },
+      { ...log, outcome, latencyMs: Math.round(latencyMs * 10) / 10, applyMs },
       'command carried out',
     );
     return outcome;
