@@ -1,5 +1,5 @@
 import { Topics } from '@vmsync/events';
-import type { Kafka } from 'kafkajs';
+import type { ConfigResourceTypes, Kafka } from 'kafkajs';
 import type { BusLogger } from './logger.js';
 import { silentLogger } from './logger.js';
 
@@ -7,6 +7,13 @@ export interface TopicSpec {
   topic: string;
   /** From configuration: the unit of parallelism per consumer group. */
   partitions: number;
+  /**
+   * Topic-level config the topic must have, e.g. `{ 'cleanup.policy': 'compact' }`. Set at
+   * creation, and set on an existing topic that differs (whoever created it first).
+   */
+  config?: Readonly<Record<string, string>>;
+  /** Whether a `<topic>.dlq` is created beside it; default true. */
+  deadLetter?: boolean;
 }
 
 export interface EnsureTopicsOptions {
@@ -29,12 +36,14 @@ export async function ensureTopics(
   const logger = options.logger ?? silentLogger;
   const timeout = options.timeoutMs ?? 30_000;
   const wanted = new Map<string, number>();
-  for (const { topic, partitions } of specs) {
+  const configs = new Map<string, Readonly<Record<string, string>>>();
+  for (const { topic, partitions, config, deadLetter } of specs) {
     if (!Number.isInteger(partitions) || partitions < 1) {
       throw new RangeError(`topic ${topic}: partitions must be a positive integer`);
     }
     wanted.set(topic, partitions);
-    wanted.set(Topics.deadLetter(topic), partitions);
+    if (deadLetter ?? true) wanted.set(Topics.deadLetter(topic), partitions);
+    if (config !== undefined && Object.keys(config).length > 0) configs.set(topic, config);
   }
 
   const admin = kafka.admin();
@@ -45,7 +54,14 @@ export async function ensureTopics(
     if (missing.length > 0) {
       // Returns false (no throw) when another process created them first.
       await admin.createTopics({
-        topics: missing.map(([topic, numPartitions]) => ({ topic, numPartitions })),
+        topics: missing.map(([topic, numPartitions]) => ({
+          topic,
+          numPartitions,
+          configEntries: Object.entries(configs.get(topic) ?? {}).map(([name, value]) => ({
+            name,
+            value,
+          })),
+        })),
         waitForLeaders: true,
         timeout,
       });
@@ -61,8 +77,58 @@ export async function ensureTopics(
         );
       }
     }
+    await alignConfigs(admin, configs, logger);
     return { created: missing.map(([topic]) => topic) };
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Sets the wanted config on topics that differ (another service may have created the topic
+ * without it). Only the named entries are checked; others the topic has set are kept.
+ */
+// kafkajs's CommonJS export of this enum is invisible to ESM named imports; its value is fixed by the protocol.
+const TOPIC = 2 as ConfigResourceTypes;
+
+async function alignConfigs(
+  admin: ReturnType<Kafka['admin']>,
+  configs: ReadonlyMap<string, Readonly<Record<string, string>>>,
+  logger: BusLogger,
+): Promise<void> {
+  if (configs.size === 0) return;
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [...configs.keys()].map((name) => ({ type: TOPIC, name })),
+  });
+  for (const resource of described.resources) {
+    const want = configs.get(resource.resourceName);
+    if (want === undefined) continue;
+    const differs = Object.entries(want).filter(
+      ([name, value]) =>
+        resource.configEntries.find((e) => e.configName === name)?.configValue !== value,
+    );
+    if (differs.length === 0) continue;
+    // alterConfigs replaces the topic's dynamic config: carry over what was set on purpose.
+    const kept = resource.configEntries
+      .filter((e) => !e.isDefault && !e.readOnly && !(e.configName in want))
+      .map((e) => ({ name: e.configName, value: e.configValue }));
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: TOPIC,
+          name: resource.resourceName,
+          configEntries: [
+            ...kept,
+            ...Object.entries(want).map(([name, value]) => ({ name, value })),
+          ],
+        },
+      ],
+    });
+    logger.warn(
+      { topic: resource.resourceName, set: Object.fromEntries(differs) },
+      'topic config differed from the configured one; set',
+    );
   }
 }

@@ -48,10 +48,11 @@ export class IntentLog<S extends object> {
    * change some user made (wholly or in part).
    */
   async matchEcho(messageKey: string, before: S | null, after: S): Promise<string | null> {
+    if (before === null) return null;
     const key = this.#key(messageKey);
     const raw = await this.store.redis.hgetall(key);
     const intents = Object.values(raw).map((v) => JSON.parse(v) as Intent<S>);
-    if (intents.length === 0 || before === null) return null;
+    if (intents.length === 0) return null;
     const changed = (Object.keys(after) as (keyof S)[]).filter((f) => before[f] !== after[f]);
     if (changed.length === 0) return null;
     const used = new Set<Intent<S>>();

@@ -42,6 +42,18 @@ export class ObservationLog<S> {
     await this.store.redis.hset(this.#key(scope), messageKey, JSON.stringify(observation));
   }
 
+  /** Several messages of one scope in one round trip. */
+  async putMany(
+    scope: string,
+    entries: readonly (readonly [string, Observation<S>])[],
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    await this.store.redis.hset(
+      this.#key(scope),
+      Object.fromEntries(entries.map(([k, v]) => [k, JSON.stringify(v)])),
+    );
+  }
+
   async remove(scope: string, messageKey: string): Promise<void> {
     await this.store.redis.hdel(this.#key(scope), messageKey);
   }

@@ -125,9 +125,10 @@ export class VoicemailWatcherApp {
     ][] = [];
     for (const t of transitions) {
       const key = `${this.o.server}/${mailboxId}/${t.msgId}`;
-      const echoOf = changed.has(t.msgId)
-        ? await this.o.intents.matchEcho(key, t.before, stateOf(t.after))
-        : null;
+      const echoOf =
+        changed.has(t.msgId) && t.before !== null
+          ? await this.o.intents.matchEcho(key, t.before, stateOf(t.after))
+          : null;
       const last = observed.get(t.msgId);
       const userParts =
         changed.has(t.msgId) && echoOf === null
@@ -153,7 +154,7 @@ export class VoicemailWatcherApp {
     if (items.length === 0) return;
     // Publish first, then remember: a crash in between republishes, never forgets.
     await this.o.publisher.publishBatch(this.o.topics.voicemailChanged, items);
-    await Promise.all(writes.map(([msgId, obs]) => this.o.observations.put(scope, msgId, obs)));
+    await this.o.observations.putMany(scope, writes);
     for (const item of items) {
       const p = item.envelope.type === 'voicemail-changed' ? item.envelope.payload : null;
       if (p?.phase === 'change') {
@@ -225,7 +226,7 @@ export class VoicemailWatcherApp {
 
   async #forEachLimited(ids: string[], work: (id: string) => Promise<void>): Promise<void> {
     const queue = [...ids];
-    const workers = Array.from({ length: this.o.concurrency ?? 16 }, async () => {
+    const workers = Array.from({ length: this.o.concurrency ?? 32 }, async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) await work(id);
     });
     await Promise.all(workers);
