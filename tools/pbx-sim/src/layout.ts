@@ -6,6 +6,8 @@ export interface SpoolLayoutOptions {
   /** Everything goes below this directory: `voicemail.conf` and `spool/`. */
   root: string;
   users: number;
+  /** Index of the first user (user{first}@..., mailbox 1000+first); default 1. */
+  first?: number;
   context?: string;
   /** Default `attach` for everyone, and per user (1-based index) when given. */
   attach?: boolean | ((i: number) => boolean);
@@ -94,9 +96,10 @@ export async function createSpoolLayout(options: SpoolLayoutOptions): Promise<Sp
   const confPath = path.join(root, 'voicemail.conf');
   const attachOf = (i: number) =>
     typeof options.attach === 'function' ? options.attach(i) : (options.attach ?? true);
+  const first = options.first ?? 1;
   const users = Array.from({ length: options.users }, (_, k) =>
-    simUser(k + 1, {
-      attach: attachOf(k + 1),
+    simUser(k + first, {
+      attach: attachOf(k + first),
       ...(options.context === undefined ? {} : { context: options.context }),
       ...(options.domain === undefined ? {} : { domain: options.domain }),
     }),

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createSpoolLayout } from '@vmsync/pbx-sim';
+import { type DemoContext, demoRoot, saveContext } from './demo-context.js';
+import { MailboxUser } from './mailbox-user.js';
+
+const FIRST_USER = 17;
+
+/**
+ * A fresh demo world: a spool with three users (two with the WAV attached, one text
+ * only), their voicemail.conf, a mail-domain file for the local Dovecot, a reference
+ * secret, and empty mailboxes.
+ */
+export async function setUp(env: Record<string, string | undefined>): Promise<DemoContext> {
+  const need = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`${name} is not set: run through ./vmsync demo`);
+    return value;
+  };
+  const root = demoRoot();
+  await rm(root, { recursive: true, force: true });
+  await mkdir(root, { recursive: true });
+  const layout = await createSpoolLayout({
+    root,
+    users: 3,
+    first: FIRST_USER,
+    attach: (i) => i !== FIRST_USER + 2,
+    backupDeleted: 10,
+    serverEmail: 'asterisk@pbx.example.test',
+  });
+  const refSecretFile = join(root, 'ref-secret');
+  await writeFile(refSecretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+  const ctx: DemoContext = {
+    root,
+    spoolDir: layout.spoolDir,
+    confPath: layout.confPath,
+    serverEmail: layout.serverEmail,
+    server: 'pbx1',
+    refSecretFile,
+    imap: {
+      host: need('VMSYNC_IMAP_HOST'),
+      port: Number(need('VMSYNC_IMAP_PORT')),
+      caFile: need('VMSYNC_IMAP_TLS_CA'),
+      masterUser: need('VMSYNC_IMAP_MASTER_USER'),
+      masterPassword: need('VMSYNC_IMAP_MASTER_PASSWORD'),
+      separator: need('VMSYNC_IMAP_MASTER_SEPARATOR'),
+    },
+    users: layout.users.map((u) => ({
+      email: u.email,
+      mailbox: u.mailbox,
+      context: u.context,
+      attach: u.attach,
+    })),
+  };
+  await writeFile(
+    join(root, 'mail-domains.json'),
+    JSON.stringify(
+      {
+        domains: [
+          {
+            domain: 'example.test',
+            kind: 'google',
+            serviceAccountKeyFile: need('VMSYNC_TEST_SA_KEY'),
+            tokenUrl: need('VMSYNC_GOOGLE_TOKEN_URL'),
+            imap: {
+              host: ctx.imap.host,
+              port: ctx.imap.port,
+              tlsCaFile: ctx.imap.caFile,
+              servername: 'localhost',
+            },
+          },
+        ],
+      },
+      null,
+      2,
+    ),
+  );
+  await saveContext(ctx);
+  for (const u of ctx.users) {
+    const mailbox = new MailboxUser(ctx, u.email);
+    await mailbox.clear();
+    await mailbox.close();
+  }
+  return ctx;
+}
+
+/** The environment of every vmsync service in the demo. */
+export function serviceEnv(ctx: DemoContext, env: Record<string, string | undefined>, run: string) {
+  return {
+    VMSYNC_KAFKA_BROKERS: env.VMSYNC_KAFKA_BROKERS ?? '',
+    VMSYNC_REDIS_URL: env.VMSYNC_REDIS_URL ?? '',
+    VMSYNC_DEPLOYMENT: `demo-${run}`,
+    VMSYNC_TOPIC_PREFIX: `demo-${run}.`,
+    VMSYNC_PARTITIONS: '4',
+    VMSYNC_LOG_LEVEL: 'info',
+    VMSYNC_CONSUMER_SESSION_TIMEOUT_MS: '10000',
+    VMSYNC_SERVER_ID: ctx.server,
+    VMSYNC_SPOOL_DIR: ctx.spoolDir,
+    VMSYNC_VOICEMAIL_CONF: ctx.confPath,
+    VMSYNC_REF_SECRET_FILE: ctx.refSecretFile,
+    VMSYNC_PBX_SENDERS: ctx.serverEmail,
+    VMSYNC_MAIL_DOMAINS_FILE: join(ctx.root, 'mail-domains.json'),
+    VMSYNC_EMAIL_POLL_INTERVAL_MS: '2000',
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+  };
+}
