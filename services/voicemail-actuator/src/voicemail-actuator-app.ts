@@ -101,9 +101,12 @@ export class VoicemailActuatorApp {
   ): Promise<CommandOutcome> {
     const { commandId, ref, action } = envelope.payload;
     const redis = this.o.redis.redis;
-    if ((await redis.exists(doneKey)) === 1) return 'duplicate';
     const scope = `${ref.server}/${ref.mailbox}`;
-    const last = await this.o.observations.get(scope, ref.msgId);
+    const [done, last] = await Promise.all([
+      redis.exists(doneKey),
+      this.o.observations.get(scope, ref.msgId),
+    ]);
+    if (done === 1) return 'duplicate';
     if (last && last.userChangedAt[actionPart(action)] > envelope.observedAt) {
       await redis.set(doneKey, 'superseded', 'EX', DONE_TTL_S);
       return 'superseded';
