@@ -82,7 +82,21 @@ export class RulesApp {
     }
     await this.#publish(outcome.commands);
     this.o.logger.info(
-      { ...log, linked: outcome.linked, commands: outcome.commands.map((c) => c.envelope.id) },
+      {
+        ...log,
+        linked: outcome.linked,
+        ...(outcome.pair
+          ? {
+              voicemail: outcome.pair.voicemail,
+              email: outcome.pair.email,
+              kind: outcome.pair.kind,
+            }
+          : {}),
+        commands: outcome.commands.map(
+          (c) =>
+            `${c.envelope.type === 'mail-command' || c.envelope.type === 'voicemail-command' ? c.envelope.payload.action : ''} ${c.envelope.id}`,
+        ),
+      },
       'decided',
     );
   }

@@ -13,7 +13,7 @@ import {
 import { type Decision, onEmailChange, onVoicemailChange, reconcile } from './rules/index.js';
 
 export type Outcome =
-  | { kind: 'commands'; commands: Routed[]; linked: boolean }
+  | { kind: 'commands'; commands: Routed[]; linked: boolean; pair?: Pair }
   | { kind: 'echo' }
   | { kind: 'not-synchronized' }
   | { kind: 'waiting' }
@@ -134,7 +134,7 @@ export class SyncEngine {
       return { kind: 'refused', reason: 'the voicemail or the email is linked already' };
     }
     const decisions = reconcile(pair.kind, v.state, e.state);
-    return this.#commands(event, decisions, v, e, true);
+    return { ...this.#commands(event, decisions, v, e, true), pair };
   }
 
   #commands(
@@ -143,7 +143,7 @@ export class SyncEngine {
     v: VoicemailRecord | null,
     e: EmailRecord | null,
     linked: boolean,
-  ): Outcome {
+  ): Extract<Outcome, { kind: 'commands' }> {
     if (!v || !e) return { kind: 'commands', commands: [], linked };
     return {
       kind: 'commands',

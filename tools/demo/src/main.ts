@@ -31,9 +31,8 @@ for (const service of services) {
   console.log(`  started ${service.service}`);
 }
 const narrator = new Narrator(services.filter((s) => s.service.endsWith('actuator')));
+await runScenario(ctx, narrator);
 narrator.start();
-await runScenario(ctx);
-await new Promise((r) => setTimeout(r, 300));
 
 const act = 'npx tsx tools/demo/src/act.ts';
 console.log(`

@@ -22,16 +22,18 @@ export class Narrator {
 
   constructor(private readonly actuators: ServiceProcess[]) {}
 
+  /** Prints on its own from now on (after the scenario, while the user explores). */
   start(): void {
-    this.#timer = setInterval(() => this.#print(), 50);
+    this.#timer = setInterval(() => this.flush(), 50);
   }
 
   stop(): void {
     clearInterval(this.#timer);
-    this.#print();
+    this.flush();
   }
 
-  #print(): void {
+  /** Prints what was carried out since the last call. */
+  flush(): void {
     for (const service of this.actuators) {
       const logs = service.logs();
       const from = this.#seen.get(service) ?? 0;

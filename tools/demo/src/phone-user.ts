@@ -35,17 +35,25 @@ export class PhoneUser {
       durationSec: 3,
     });
     if (options.notify === false) return { message: m, messageId: null };
-    return { message: m, messageId: await this.notify(m) };
+    return { message: m, messageId: await this.notify(m, options.signed) };
   }
 
-  /** Sends (again) the notification of a deposited message. */
-  async notify(m: Awaited<ReturnType<typeof deposit>>, signed = false): Promise<string> {
+  /**
+   * Sends the notification of a deposited message. `audio`: the recording as deposited,
+   * for a notification sent after the message has moved (its file is elsewhere then).
+   */
+  async notify(
+    m: Awaited<ReturnType<typeof deposit>>,
+    signed = false,
+    audio?: Buffer,
+  ): Promise<string> {
     const secret = (await readFile(this.ctx.refSecretFile, 'utf8')).trim();
     const n = await buildNotification({
       message: m,
       user: { email: this.user.email, fullname: this.user.email, attach: this.user.attach },
       serverEmail: this.ctx.serverEmail,
       ...(signed ? { ref: { server: this.ctx.server, secret } } : {}),
+      ...(audio ? { audio } : {}),
     });
     const { imap } = this.ctx;
     await appendToInbox(

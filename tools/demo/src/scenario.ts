@@ -1,18 +1,25 @@
+import { readFile } from 'node:fs/promises';
 import { waitFor } from '@vmsync/testkit';
 import type { DemoContext } from './demo-context.js';
 import { MailboxUser } from './mailbox-user.js';
+import type { Narrator } from './narrator.js';
 import { PhoneUser } from './phone-user.js';
 
 const step = (text: string) => console.log(`\n\u25b6 ${text}`);
-const seen = (text: string, since: number) =>
-  console.log(`    \u2714 ${text} \u2014 ${Date.now() - since} ms after the user acted`);
 
 /**
  * The live scenario: voicemails arrive with their notifications, users act on one side,
  * and each change shows up on the other side; every wait is on the real spool or the
  * real mailbox, polled as a user would see it.
  */
-export async function runScenario(ctx: DemoContext): Promise<void> {
+export async function runScenario(ctx: DemoContext, narrator: Narrator): Promise<void> {
+  const seen = async (text: string, since: number) => {
+    const elapsed = Date.now() - since;
+    // what vmsync did for this step, then what the user sees
+    await new Promise((r) => setTimeout(r, 100));
+    narrator.flush();
+    console.log(`    \u2714 ${text} \u2014 ${elapsed} ms after the user acted`);
+  };
   const [alice, bob, carol] = ctx.users;
   if (!alice || !bob || !carol) throw new Error('the demo needs three users');
   const alicePhone = new PhoneUser(ctx, alice);
@@ -41,7 +48,7 @@ export async function runScenario(ctx: DemoContext): Promise<void> {
     await until('the email read', async () =>
       (await mail(aliceMail, a1Mail))?.seen ? true : undefined,
     );
-    seen('the email is marked read', t);
+    await seen('the email is marked read', t);
 
     step(`${alice.email} deletes the email in the mail client (moved to Trash)`);
     t = Date.now();
@@ -49,7 +56,7 @@ export async function runScenario(ctx: DemoContext): Promise<void> {
     await until('the voicemail deleted', async () =>
       (await folder(alicePhone, a1.message.msgId)) === 'deleted' ? true : undefined,
     );
-    seen('the voicemail is in Deleted (recoverable)', t);
+    await seen('the voicemail is in Deleted (recoverable)', t);
 
     step(`${alice.email} undeletes the voicemail on the phone`);
     t = Date.now();
@@ -57,7 +64,7 @@ export async function runScenario(ctx: DemoContext): Promise<void> {
     await until('the email back', async () =>
       (await mail(aliceMail, a1Mail))?.folder === 'INBOX' ? true : undefined,
     );
-    seen('the email is back in the Inbox', t);
+    await seen('the email is back in the Inbox', t);
 
     step(`${bob.email} gets a voicemail, with vmsync's signed reference in the notification`);
     const b1 = await bobPhone.voicemail({ caller: 'Erin', callerNum: '5551002', signed: true });
@@ -69,7 +76,7 @@ export async function runScenario(ctx: DemoContext): Promise<void> {
     await until('the voicemail heard', async () =>
       (await folder(bobPhone, b1.message.msgId)) === 'saved' ? true : undefined,
     );
-    seen('the voicemail is marked heard (Old) and the lamp refreshed', t);
+    await seen('the voicemail is marked heard (Old) and the lamp refreshed', t);
 
     step(`${bob.email} listens to a new voicemail before its email has arrived`);
     const b2 = await bobPhone.voicemail({
@@ -84,7 +91,7 @@ export async function runScenario(ctx: DemoContext): Promise<void> {
     await until('the late email read', async () =>
       (await mail(bobMail, b2Mail))?.seen ? true : undefined,
     );
-    seen('the late email is marked read as soon as it is linked', t);
+    await seen('the late email is marked read as soon as it is linked', t);
 
     step(
       `${carol.email} has text-only notifications (attach=no): sync goes voicemail -> email only`,
@@ -97,7 +104,7 @@ export async function runScenario(ctx: DemoContext): Promise<void> {
     await until('the email read', async () =>
       (await mail(carolMail, c1Mail))?.seen ? true : undefined,
     );
-    seen('the email is marked read', t);
+    await seen('the email is marked read', t);
   } finally {
     await Promise.all([aliceMail.close(), bobMail.close(), carolMail.close()]);
   }

@@ -5,27 +5,37 @@ import { createSpoolLayout } from '@vmsync/pbx-sim';
 import { type DemoContext, demoRoot, saveContext } from './demo-context.js';
 import { MailboxUser } from './mailbox-user.js';
 
-const FIRST_USER = 17;
+export interface WorldOptions {
+  /** Where the spool and files go; emptied first. */
+  root: string;
+  /** The first stack user (user{first}@example.test); the demo takes 17, 18, 19. */
+  first: number;
+  /** How many users; the last one has text-only notifications (attach=no). */
+  users: number;
+}
 
 /**
- * A fresh demo world: a spool with three users (two with the WAV attached, one text
- * only), their voicemail.conf, a mail-domain file for the local Dovecot, a reference
- * secret, and empty mailboxes.
+ * A fresh world: a spool with users (all but the last with the WAV attached, the last
+ * text only), their voicemail.conf, a mail-domain file for the local Dovecot, a
+ * reference secret, and empty mailboxes. Used by the demo and the acceptance tests.
  */
-export async function setUp(env: Record<string, string | undefined>): Promise<DemoContext> {
+export async function setUp(
+  env: Record<string, string | undefined>,
+  options: WorldOptions = { root: demoRoot(), first: 17, users: 3 },
+): Promise<DemoContext> {
   const need = (name: string): string => {
     const value = env[name];
     if (!value) throw new Error(`${name} is not set: run through ./vmsync demo`);
     return value;
   };
-  const root = demoRoot();
+  const { root, first } = options;
   await rm(root, { recursive: true, force: true });
   await mkdir(root, { recursive: true });
   const layout = await createSpoolLayout({
     root,
-    users: 3,
-    first: FIRST_USER,
-    attach: (i) => i !== FIRST_USER + 2,
+    users: options.users,
+    first,
+    attach: (i) => i !== first + options.users - 1,
     backupDeleted: 10,
     serverEmail: 'asterisk@pbx.example.test',
   });

@@ -1,0 +1,151 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type DemoContext,
+  MailboxUser,
+  type MailView,
+  PhoneUser,
+  serviceEnv,
+  setUp,
+} from '@vmsync/demo';
+import { ServiceProcess, uniqueName, waitFor } from '@vmsync/testkit';
+
+export const SERVICES = [
+  'rules',
+  'voicemail-watcher',
+  'voicemail-actuator',
+  'email-watcher',
+  'mail-actuator',
+] as const;
+
+export interface Pair {
+  msgId: string;
+  messageId: string;
+  phone: PhoneUser;
+  mail: MailboxUser;
+}
+
+/**
+ * The real system from the outside: the five services as processes against the local
+ * stack, a spool the test acts on as the PBX's user, and mailboxes it acts on as an IMAP
+ * client. Nothing inside vmsync is touched.
+ */
+export class World {
+  ctx!: DemoContext;
+  services: ServiceProcess[] = [];
+  #env: Record<string, string> = {};
+  #phones: PhoneUser[] = [];
+  #mails: MailboxUser[] = [];
+
+  constructor(
+    private readonly name: string,
+    private readonly first: number,
+    private readonly users = 2,
+  ) {}
+
+  async start(): Promise<void> {
+    const root = join(process.env.VMSYNC_STACK_DIR ?? '.stack', `e2e-${this.name}`);
+    this.ctx = await setUp(process.env, { root, first: this.first, users: this.users });
+    this.#env = {
+      ...serviceEnv(this.ctx, process.env, uniqueName(this.name).toLowerCase()),
+      VMSYNC_CONSUMER_SESSION_TIMEOUT_MS: '6000',
+      VMSYNC_EMAIL_POLL_INTERVAL_MS: '1000',
+    };
+    this.#phones = this.ctx.users.map((u) => new PhoneUser(this.ctx, u));
+    this.#mails = this.ctx.users.map((u) => new MailboxUser(this.ctx, u.email));
+    await this.startServices();
+  }
+
+  async startServices(names: readonly string[] = SERVICES): Promise<void> {
+    for (const name of names) {
+      const service = new ServiceProcess(name, this.#env);
+      await service.start(60_000);
+      this.services = [...this.services.filter((s) => s.service !== name), service];
+    }
+  }
+
+  service(name: string): ServiceProcess {
+    const s = this.services.find((x) => x.service === name);
+    if (!s) throw new Error(`no ${name}`);
+    return s;
+  }
+
+  async stopServices(): Promise<void> {
+    await Promise.all(this.services.map((s) => s.stop()));
+  }
+
+  async stop(): Promise<void> {
+    await this.stopServices();
+    await Promise.all(this.#mails.map((m) => m.close()));
+  }
+
+  phone(i: number): PhoneUser {
+    const p = this.#phones[i];
+    if (!p) throw new Error(`no user ${i}`);
+    return p;
+  }
+
+  mail(i: number): MailboxUser {
+    const m = this.#mails[i];
+    if (!m) throw new Error(`no user ${i}`);
+    return m;
+  }
+
+  /** A voicemail and its notification, linked by vmsync (the rules say so in their log). */
+  async pair(i: number, options: { signed?: boolean; link?: boolean } = {}): Promise<Pair> {
+    const phone = this.phone(i);
+    const mail = this.mail(i);
+    const v = await phone.voicemail({ caller: 'Test', callerNum: '5550100', signed: options.signed ?? true });
+    const pair = { msgId: v.message.msgId, messageId: v.messageId ?? '', phone, mail };
+    await this.until('the email', () => mail.find(pair.messageId));
+    if (options.link !== false) await this.linked(pair.msgId);
+    return pair;
+  }
+
+  /** Waits until the rules have linked this voicemail to its email. */
+  linked(msgId: string): Promise<unknown> {
+    return this.until(`the link of ${msgId}`, () =>
+      this.service('rules')
+        .logs()
+        .find((l) => l.linked === true && String(l.voicemail ?? '').endsWith(`/${msgId}`)),
+    );
+  }
+
+  until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+    return waitFor(what, check, timeoutMs, 25);
+  }
+
+  async email(p: Pair): Promise<MailView | undefined> {
+    return p.mail.find(p.messageId);
+  }
+
+  async voicemail(p: Pair): Promise<string | null> {
+    return p.phone.folderOf(p.msgId);
+  }
+
+  /** Waits until both sides show the given states. */
+  async settle(
+    p: Pair,
+    want: { folder: string | null; email: { folder: MailView['folder']; seen: boolean } | null },
+  ): Promise<void> {
+    await this.until(`voicemail ${want.folder} and email ${JSON.stringify(want.email)}`, async () => {
+      const [folder, email] = [await this.voicemail(p), await this.email(p)];
+      const emailOk =
+        want.email === null
+          ? email === undefined
+          : email?.folder === want.email.folder && email.seen === want.email.seen;
+      return folder === want.folder && emailOk ? true : undefined;
+    });
+  }
+
+  /** Commands the actuators carried out for these ids so far (outcome per line). */
+  actuatorLines(): Record<string, unknown>[] {
+    return this.services
+      .filter((s) => s.service.endsWith('actuator'))
+      .flatMap((s) => s.logs().filter((l) => l.msg === 'command carried out'));
+  }
+
+  async audioOf(p: Pair): Promise<Buffer> {
+    return readFile(join(this.ctx.spoolDir, 'default', p.phone.user.mailbox, 'INBOX', 'msg0000.wav'));
+  }
+}
