@@ -95,7 +95,11 @@ export class World {
   async pair(i: number, options: { signed?: boolean; link?: boolean } = {}): Promise<Pair> {
     const phone = this.phone(i);
     const mail = this.mail(i);
-    const v = await phone.voicemail({ caller: 'Test', callerNum: '5550100', signed: options.signed ?? true });
+    const v = await phone.voicemail({
+      caller: 'Test',
+      callerNum: '5550100',
+      signed: options.signed ?? true,
+    });
     const pair = { msgId: v.message.msgId, messageId: v.messageId ?? '', phone, mail };
     await this.until('the email', () => mail.find(pair.messageId));
     if (options.link !== false) await this.linked(pair.msgId);
@@ -111,7 +115,11 @@ export class World {
     );
   }
 
-  until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  until<T>(
+    what: string,
+    check: () => Promise<T | undefined> | T | undefined,
+    timeoutMs = 20_000,
+  ): Promise<T> {
     return waitFor(what, check, timeoutMs, 25);
   }
 
@@ -128,14 +136,17 @@ export class World {
     p: Pair,
     want: { folder: string | null; email: { folder: MailView['folder']; seen: boolean } | null },
   ): Promise<void> {
-    await this.until(`voicemail ${want.folder} and email ${JSON.stringify(want.email)}`, async () => {
-      const [folder, email] = [await this.voicemail(p), await this.email(p)];
-      const emailOk =
-        want.email === null
-          ? email === undefined
-          : email?.folder === want.email.folder && email.seen === want.email.seen;
-      return folder === want.folder && emailOk ? true : undefined;
-    });
+    await this.until(
+      `voicemail ${want.folder} and email ${JSON.stringify(want.email)}`,
+      async () => {
+        const [folder, email] = [await this.voicemail(p), await this.email(p)];
+        const emailOk =
+          want.email === null
+            ? email === undefined
+            : email?.folder === want.email.folder && email.seen === want.email.seen;
+        return folder === want.folder && emailOk ? true : undefined;
+      },
+    );
   }
 
   /** Commands the actuators carried out for these ids so far (outcome per line). */
@@ -146,6 +157,8 @@ export class World {
   }
 
   async audioOf(p: Pair): Promise<Buffer> {
-    return readFile(join(this.ctx.spoolDir, 'default', p.phone.user.mailbox, 'INBOX', 'msg0000.wav'));
+    return readFile(
+      join(this.ctx.spoolDir, 'default', p.phone.user.mailbox, 'INBOX', 'msg0000.wav'),
+    );
   }
 }
