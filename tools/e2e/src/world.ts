@@ -50,6 +50,7 @@ export class World {
       ...serviceEnv(this.ctx, process.env, uniqueName(this.name).toLowerCase()),
       VMSYNC_CONSUMER_SESSION_TIMEOUT_MS: '6000',
       VMSYNC_EMAIL_POLL_INTERVAL_MS: '1000',
+      VMSYNC_WATCH_LEASE_MS: '6000',
     };
     this.#phones = this.ctx.users.map((u) => new PhoneUser(this.ctx, u));
     this.#mails = this.ctx.users.map((u) => new MailboxUser(this.ctx, u.email));
