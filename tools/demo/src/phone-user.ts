@@ -72,7 +72,8 @@ export class PhoneUser {
     return n.messageId;
   }
 
-  async act(action: PhoneAction, msgId: string): Promise<void> {
+  /** Does what the user asked at the phone; false when there was nothing to do. */
+  async act(action: PhoneAction, msgId: string): Promise<boolean> {
     const target = {
       spoolDir: this.ctx.spoolDir,
       mailbox: this.user.mailbox,
@@ -80,7 +81,7 @@ export class PhoneUser {
       maxDeleted: 10,
     };
     const run = { listen, unheard: markUnheard, delete: deleteMessage, undelete }[action];
-    await run(target, msgId);
+    return (await run(target, msgId)).done;
   }
 
   /** The message's folder as the spool says now (INBOX, Old, Deleted...), or null. */
