@@ -1,0 +1,172 @@
+import {
+  connectImap,
+  explainGoogleAuthError,
+  GoogleServiceAccountCredential,
+} from '@vmsync/mail-auth';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { LoginLimiter } from './login-limiter.js';
+import type { MailDomain, MailDomains } from './mail-domains.js';
+import type { ConnectOptions, MailboxConnector } from './mailbox-connector.port.js';
+import { MailboxError } from './mailbox-error.js';
+
+/** What the connector needs of a token source: a (cached) token, and forgetting it. */
+export interface TokenCredential {
+  accessToken(subject: string): Promise<string>;
+  invalidate(subject: string): void;
+}
+
+export interface ImapConnectorOptions {
+  limiter: LoginLimiter;
+  /** TCP keepalive probe delay on idle sockets; 0 turns keepalive off (NOTES.md: it dominates idle bytes). */
+  keepAliveMs: number;
+  /** Connection (TCP+TLS) and greeting budget. */
+  connectTimeoutMs?: number;
+  /** Inactivity after which imapflow drops a silent connection. */
+  socketTimeoutMs?: number;
+  /** Wraps a domain's credential (tests: a cache holding an expired token). */
+  wrapCredential?: (credential: GoogleServiceAccountCredential) => TokenCredential;
+}
+
+/**
+ * Connects with the credential of the account's domain: a Google service account (token via
+ * mail-auth, XOAUTH2/OAUTHBEARER) or a login and password for a plain IMAP server. A token
+ * the server refuses is dropped and a fresh one tried once before the failure is reported.
+ */
+export class ImapConnector implements MailboxConnector {
+  readonly #credentials = new Map<string, TokenCredential>();
+
+  constructor(
+    private readonly domains: MailDomains,
+    private readonly options: ImapConnectorOptions,
+  ) {}
+
+  handles(account: string): boolean {
+    return this.domains.forAccount(account) !== undefined;
+  }
+
+  async connect(account: string, options: ConnectOptions = {}): Promise<ImapFlow> {
+    const client = await this.#connect(account, options);
+    // imapflow emits 'error' once before closing; unheard, it would crash the process.
+    // Sessions learn of the end from 'close'.
+    client.on('error', () => {});
+    return client;
+  }
+
+  async #connect(account: string, options: ConnectOptions): Promise<ImapFlow> {
+    const domain = this.domains.forAccount(account);
+    if (domain === undefined) {
+      throw new MailboxError(
+        'MAILBOX_NO_CREDENTIAL',
+        `No mail credential for the domain of ${account}: add the domain to the mail domains file (VMSYNC_MAIL_DOMAINS_FILE).`,
+        { retriable: false },
+      );
+    }
+    await this.options.limiter.take(options.signal);
+    if (domain.kind === 'imap') return this.#withPassword(account, domain);
+    const credential = await this.#credential(domain);
+    if (options.fresh) credential.invalidate(account);
+    try {
+      return await this.#withToken(account, domain, await credential.accessToken(account));
+    } catch (error) {
+      const refused = (error as { code?: unknown }).code === 'IMAP_AUTH_FAILED';
+      if (!refused) throw error;
+      // Expired or revoked under us: one more try with a token minted now.
+      credential.invalidate(account);
+      await this.options.limiter.take(options.signal);
+      return this.#withToken(account, domain, await credential.accessToken(account));
+    }
+  }
+
+  async #credential(domain: Extract<MailDomain, { kind: 'google' }>): Promise<TokenCredential> {
+    const cached = this.#credentials.get(domain.domain);
+    if (cached) return cached;
+    const real = await GoogleServiceAccountCredential.fromFile(domain.serviceAccountKeyFile, {
+      ...(domain.tokenUrl === undefined ? {} : { tokenUrl: domain.tokenUrl }),
+      ...(domain.scopes === undefined ? {} : { scopes: domain.scopes }),
+    });
+    const credential = this.options.wrapCredential?.(real) ?? real;
+    this.#credentials.set(domain.domain, credential);
+    return credential;
+  }
+
+  #imapflowOptions(): Omit<
+    ImapFlowOptions,
+    'host' | 'port' | 'secure' | 'auth' | 'tls' | 'logger'
+  > {
+    return {
+      // The watcher calls idle() itself; the actuator never idles.
+      disableAutoIdle: true,
+      connectionTimeout: this.options.connectTimeoutMs ?? 30_000,
+      greetingTimeout: this.options.connectTimeoutMs ?? 16_000,
+      ...(this.options.socketTimeoutMs === undefined
+        ? {}
+        : { socketTimeout: this.options.socketTimeoutMs }),
+    };
+  }
+
+  #keepAlive() {
+    const ms = this.options.keepAliveMs;
+    return ms > 0 ? { enabled: true, initialDelayMs: ms } : { enabled: false };
+  }
+
+  #withToken(account: string, domain: MailDomain, accessToken: string): Promise<ImapFlow> {
+    return connectImap({
+      host: domain.imap.host,
+      port: domain.imap.port,
+      secure: domain.imap.secure,
+      user: account,
+      accessToken,
+      tls: {
+        ...(domain.tlsCa === undefined ? {} : { ca: domain.tlsCa }),
+        ...(domain.imap.servername === undefined ? {} : { servername: domain.imap.servername }),
+      },
+      tcpKeepAlive: this.#keepAlive(),
+      imapflow: this.#imapflowOptions(),
+    });
+  }
+
+  async #withPassword(
+    account: string,
+    domain: Extract<MailDomain, { kind: 'imap' }>,
+  ): Promise<ImapFlow> {
+    const { imap } = domain;
+    const client = new ImapFlow({
+      ...this.#imapflowOptions(),
+      host: imap.host,
+      port: imap.port,
+      secure: imap.secure,
+      ...(imap.secure ? {} : { doSTARTTLS: true }),
+      ...(imap.servername === undefined ? {} : { servername: imap.servername }),
+      tls: {
+        rejectUnauthorized: true,
+        ...(domain.tlsCa === undefined ? {} : { ca: [domain.tlsCa] }),
+        ...(imap.servername === undefined ? {} : { servername: imap.servername }),
+      },
+      auth: { user: domain.user.replaceAll('{address}', account), pass: domain.password },
+      logger: false,
+    });
+    const swallow = () => {};
+    client.on('error', swallow);
+    try {
+      await client.connect();
+    } catch (error) {
+      client.close();
+      const explained = explainGoogleAuthError(error, { stage: 'imap', subject: account });
+      if (explained.code !== 'IMAP_AUTH_FAILED') throw explained;
+      // A password login that is refused stays refused until someone fixes the file.
+      throw new MailboxError(
+        'MAILBOX_LOGIN_REFUSED',
+        `The IMAP server ${imap.host} refused the login of ${account} (as ${domain.user}): check the user template and the password file ${domain.passwordFile}. (Server said: ${explained.details.serverErrorDescription ?? 'no text'})`,
+        { retriable: false, cause: error },
+      );
+    } finally {
+      client.off('error', swallow);
+    }
+    const keepAlive = this.#keepAlive();
+    const socket = (client as unknown as { socket?: import('node:net').Socket | false }).socket;
+    if (socket && typeof socket.setKeepAlive === 'function') {
+      socket.setKeepAlive(keepAlive.enabled, keepAlive.initialDelayMs ?? 0);
+    }
+    return client;
+  }
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { Publisher, PublishItem } from '@vmsync/bus';
+import {
+  type EmailState,
+  type EnvelopeOf,
+  emailChangedParts,
+  NEVER,
+  type TopicNames,
+  touch,
+  userKey,
+} from '@vmsync/events';
+import { emailKey, type Look, type ObservedEmail } from '@vmsync/imap-mailbox';
+import type { IntentLog, Observation, ObservationLog } from '@vmsync/store';
+import { type DetectedChange, detectChanges } from './change-detector.js';
+
+export interface ChangePublisherDeps {
+  publisher: Publisher;
+  topics: TopicNames;
+  observations: ObservationLog<ObservedEmail>;
+  intents: IntentLog<EmailState>;
+  /** The deployment clock (Redis TIME). */
+  clock: { now(): number };
+  onPublished?(change: DetectedChange, echoOf: string | null): void;
+}
+
+/**
+ * Turns a look into `email-changed` events: recognises echoes of the mail-actuator's own
+ * changes by its recorded intents (docs/echoes-and-ordering.md), stamps observation times
+ * from the deployment clock, publishes, and only then records the observation (a crash in
+ * between republishes, which consumers tolerate; the other order could lose a change).
+ */
+export class ChangePublisher {
+  constructor(private readonly d: ChangePublisherDeps) {}
+
+  /** Publishes what changed; updates `known` (the account's observations) in place. */
+  async publish(
+    account: string,
+    look: Look,
+    known: Map<string, Observation<ObservedEmail>>,
+    startup: boolean,
+  ): Promise<number> {
+    const changes = detectChanges(known, look, startup);
+    if (changes.length === 0) return 0;
+    const items: PublishItem[] = [];
+    const next: Array<[string, Observation<ObservedEmail>, DetectedChange, string | null]> = [];
+    for (const change of changes) {
+      const prev = known.get(change.emailId);
+      const observedAt = this.d.clock.now();
+      const echoOf =
+        change.before === null
+          ? null
+          : await this.d.intents.matchEcho(
+              emailKey(account, change.emailId),
+              change.before,
+              change.after,
+            );
+      const id = randomUUID();
+      const envelope: EnvelopeOf<'email-changed'> = {
+        id,
+        type: 'email-changed',
+        version: 1,
+        observedAt,
+        correlationId: id,
+        causationId: null,
+        payload: {
+          ref: { account, emailId: change.emailId },
+          phase: change.phase,
+          before: change.before,
+          after: change.after,
+          notification: change.notification,
+          echoOf,
+        },
+      };
+      items.push({ key: userKey(account), envelope });
+      next.push([
+        change.emailId,
+        {
+          state: { ...change.after, notification: change.notification },
+          observedAt,
+          // First sight is nobody's change; an echo is vmsync's, not the user's (newer wins,
+          // per part: deletion and read).
+          userChangedAt:
+            echoOf !== null || change.before === null
+              ? (prev?.userChangedAt ?? NEVER)
+              : touch(
+                  prev?.userChangedAt ?? NEVER,
+                  emailChangedParts(change.before, change.after),
+                  observedAt,
+                ),
+        },
+        change,
+        echoOf,
+      ]);
+    }
+    await this.d.publisher.publishBatch(this.d.topics.emailChanged, items);
+    await this.d.observations.putMany(
+      account,
+      next.map(([emailId, observation]) => [emailId, observation] as const),
+    );
+    for (const [emailId, observation, change, echoOf] of next) {
+      known.set(emailId, observation);
+      this.d.onPublished?.(change, echoOf);
+    }
+    return changes.length;
+  }
+}

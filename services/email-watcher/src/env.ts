@@ -1,0 +1,48 @@
+import { hostname } from 'node:os';
+import { BusEnv, OpsEnv } from '@vmsync/config';
+import { z } from 'zod';
+
+const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
+const list = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
+
+/** The email-watcher's whole configuration, read once at boot. */
+export const EmailWatcherEnv = z.object({
+  ...BusEnv.shape,
+  ...OpsEnv.shape,
+  /** JSON file naming each domain's mail credential (see docs/email-side.md). */
+  VMSYNC_MAIL_DOMAINS_FILE: z.string().min(1),
+  /** Addresses the PBXs send notifications from (voicemail.conf `serveremail`). */
+  VMSYNC_PBX_SENDERS: list,
+  /** Consumer group over the mailboxes topic; default `<deployment>-email-watcher`. */
+  VMSYNC_EMAIL_WATCHER_GROUP: z.string().min(1).optional(),
+  /** This instance's name in leases and mailbox status. */
+  VMSYNC_INSTANCE: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  /** Trash / All Mail / other folders are checked this often (±20 % jitter); INBOX is pushed by IDLE. */
+  VMSYNC_EMAIL_POLL_INTERVAL_MS: z.coerce.number().int().min(200).default(60_000),
+  /** A look at a mailbox taking longer is abandoned (connection closed, retried later). */
+  VMSYNC_EMAIL_LOOK_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(120_000),
+  /** TCP keepalive delay on IMAP sockets; 0 turns it off (it dominates idle traffic, NOTES.md). */
+  VMSYNC_IMAP_KEEPALIVE_MS: ms(60_000),
+  /** IMAP logins per second (token bucket), and the burst. */
+  VMSYNC_IMAP_LOGIN_RATE: z.coerce.number().positive().default(10),
+  VMSYNC_IMAP_LOGIN_BURST: z.coerce.number().int().min(1).default(20),
+  VMSYNC_MAILBOX_RETRY_MIN_MS: ms(1_000),
+  VMSYNC_MAILBOX_RETRY_MAX_MS: ms(5 * 60_000),
+  VMSYNC_MAILBOX_THROTTLE_RETRY_MIN_MS: ms(60_000),
+  VMSYNC_MAILBOX_THROTTLE_RETRY_MAX_MS: ms(15 * 60_000),
+  /** A mailbox that needs admin action is tried again this rarely (doubling up to the max). */
+  VMSYNC_MAILBOX_ADMIN_RETRY_MIN_MS: ms(60_000),
+  VMSYNC_MAILBOX_ADMIN_RETRY_MAX_MS: ms(30 * 60_000),
+  /** Lease that keeps a mailbox to one watcher across a rebalance; renewed every third. */
+  VMSYNC_WATCH_LEASE_MS: z.coerce.number().int().min(1_000).default(20_000),
+});
+export type EmailWatcherEnv = z.infer<typeof EmailWatcherEnv>;

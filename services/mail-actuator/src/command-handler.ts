@@ -1,0 +1,129 @@
+import { VmsyncError } from '@vmsync/errors';
+import { actionPart, type EmailState, type EnvelopeOf } from '@vmsync/events';
+import {
+  applyMailAction,
+  classifyMailboxFailure,
+  describeFailure,
+  emailKey,
+  intendedFields,
+  type ObservedEmail,
+} from '@vmsync/imap-mailbox';
+import type { IntentLog, ObservationLog } from '@vmsync/store';
+import type { Logger } from '@vmsync/telemetry';
+import type { CommandLedger } from './command-ledger.js';
+import type { MailboxPool } from './mailbox-pool.js';
+import type { ActuatorMetrics } from './metrics.js';
+
+export type CommandOutcome = 'applied' | 'already' | 'not-found' | 'superseded' | 'duplicate';
+
+export interface MailCommandHandlerDeps {
+  ledger: CommandLedger;
+  observations: ObservationLog<ObservedEmail>;
+  intents: IntentLog<EmailState>;
+  pool: MailboxPool;
+  clock: { now(): number };
+  logger: Logger;
+  metrics: ActuatorMetrics;
+}
+
+/**
+ * One mail command, "make it so" (DESIGN.md §1, §3.3): a duplicate is a no-op; a command
+ * older than the user's latest change of the same part of its email is refused (newer
+ * wins); the intent is recorded before anything changes (so the watcher recognises the
+ * echo); the email is found by its stable id. Not found is an outcome, not an error. IMAP
+ * and network failures are retriable; a mailbox that needs admin action is not.
+ */
+export class MailCommandHandler {
+  constructor(private readonly d: MailCommandHandlerDeps) {}
+
+  async handle(envelope: EnvelopeOf<'mail-command'>): Promise<CommandOutcome> {
+    const { commandId, ref, action } = envelope.payload;
+    const log = this.d.logger.child({
+      commandId,
+      account: ref.account,
+      emailId: ref.emailId,
+      action,
+    });
+    const claim = await this.#redis(() => this.d.ledger.claim(commandId));
+    if (claim === 'done') return this.#done(action, 'duplicate', log);
+    if (claim === 'busy') {
+      throw new VmsyncError(
+        'COMMAND_IN_PROGRESS',
+        `command ${commandId} is being applied elsewhere`,
+        {
+          retriable: true,
+        },
+      );
+    }
+    try {
+      const part = actionPart(action);
+      const seen = await this.d.observations.get(ref.account, ref.emailId);
+      const userChangedAt = seen?.userChangedAt[part] ?? 0;
+      if (userChangedAt > envelope.observedAt) {
+        log.info(
+          { part, userChangedAt, commandObservedAt: envelope.observedAt },
+          'skipped: the user changed this email after the change that caused the command (newer wins)',
+        );
+        await this.d.ledger.complete(commandId, 'superseded');
+        return this.#done(action, 'superseded', log);
+      }
+      const started = performance.now();
+      const result = await this.d.pool.withSession(ref.account, (session) =>
+        applyMailAction(session, ref.emailId, action, (current) =>
+          this.d.intents
+            .record(emailKey(ref.account, ref.emailId), {
+              commandId,
+              expect: intendedFields(action),
+              at: this.d.clock.now(),
+            })
+            .then(() => log.debug({ current }, 'intent recorded')),
+        ),
+      );
+      this.d.metrics.applySeconds.observe((performance.now() - started) / 1000);
+      await this.d.ledger.complete(commandId, result.kind);
+      if (result.kind === 'applied') {
+        this.d.metrics.syncLatency.observe(
+          { action },
+          (this.d.clock.now() - envelope.observedAt) / 1000,
+        );
+        log.debug({ before: result.before, after: result.after }, 'applied');
+      } else if (result.kind === 'not-found') {
+        log.warn({}, 'email not found in any folder: nothing to do (not retried)');
+      }
+      return this.#done(action, result.kind, log);
+    } catch (error) {
+      await this.d.ledger.release(commandId).catch(() => undefined);
+      this.d.metrics.commands.inc({ action, outcome: 'failed' });
+      const kind = classifyMailboxFailure(error);
+      const { code, message } = describeFailure(error);
+      if (kind === 'admin') {
+        log.error({ code, err: message }, 'mailbox needs admin action; command not applied');
+        throw error;
+      }
+      log.warn({ kind, code, err: message }, 'command failed; will be retried');
+      throw error instanceof VmsyncError && error.retriable
+        ? error
+        : new VmsyncError('MAIL_ACTION_FAILED', `${action} on ${ref.emailId} failed: ${message}`, {
+            retriable: true,
+            cause: error,
+          });
+    }
+  }
+
+  #done(action: string, outcome: CommandOutcome, log: Logger): CommandOutcome {
+    this.d.metrics.commands.inc({ action, outcome });
+    log.info({ outcome }, 'command handled');
+    return outcome;
+  }
+
+  async #redis<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (error) {
+      throw new VmsyncError('ACTUATOR_STATE_UNAVAILABLE', 'Redis failed', {
+        retriable: true,
+        cause: error,
+      });
+    }
+  }
+}
