@@ -44,8 +44,11 @@ export class MailCommandHandler {
       emailId: ref.emailId,
       action,
     });
+    const received = performance.now();
+    const done = (outcome: CommandOutcome) =>
+      this.#done(action, outcome, log, envelope.observedAt, performance.now() - received);
     const claim = await this.#redis(() => this.d.ledger.claim(commandId));
-    if (claim === 'done') return this.#done(action, 'duplicate', log);
+    if (claim === 'done') return done('duplicate');
     if (claim === 'busy') {
       throw new VmsyncError(
         'COMMAND_IN_PROGRESS',
@@ -65,7 +68,7 @@ export class MailCommandHandler {
           'skipped: the user changed this email after the change that caused the command (newer wins)',
         );
         await this.d.ledger.complete(commandId, 'superseded');
-        return this.#done(action, 'superseded', log);
+        return done('superseded');
       }
       const started = performance.now();
       const result = await this.d.pool.withSession(ref.account, (session) =>
@@ -90,7 +93,7 @@ export class MailCommandHandler {
       } else if (result.kind === 'not-found') {
         log.warn({}, 'email not found in any folder: nothing to do (not retried)');
       }
-      return this.#done(action, result.kind, log);
+      return done(result.kind);
     } catch (error) {
       await this.d.ledger.release(commandId).catch(() => undefined);
       this.d.metrics.commands.inc({ action, outcome: 'failed' });
@@ -110,9 +113,20 @@ export class MailCommandHandler {
     }
   }
 
-  #done(action: string, outcome: CommandOutcome, log: Logger): CommandOutcome {
+  /** One line per command, the same as the voicemail-actuator's, with vmsync's latency. */
+  #done(
+    action: string,
+    outcome: CommandOutcome,
+    log: Logger,
+    observedAt: number,
+    applyMs: number,
+  ): CommandOutcome {
     this.d.metrics.commands.inc({ action, outcome });
-    log.info({ outcome }, 'command handled');
+    const latencyMs = Math.round((this.d.clock.now() - observedAt) * 10) / 10;
+    log.info(
+      { outcome, latencyMs, applyMs: Math.round(applyMs * 100) / 100 },
+      'command carried out',
+    );
     return outcome;
   }
 

@@ -45,7 +45,7 @@ describe('mail-actuator with the email-watcher (real Kafka, Redis, Dovecot)', ()
   const outcomes = (commandId: string) =>
     actuator
       .logs()
-      .filter((l) => l.commandId === commandId && l.msg === 'command handled')
+      .filter((l) => l.commandId === commandId && l.msg === 'command carried out')
       .map((l) => l.outcome);
   const outcome = (commandId: string) =>
     waitFor(`outcome of ${commandId}`, () => outcomes(commandId)[0] as string | undefined, 20_000);
