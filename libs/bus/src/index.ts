@@ -21,5 +21,10 @@ export {
   type PublisherOptions,
   type PublishItem,
 } from './publisher.js';
-export { type EnsureTopicsOptions, ensureTopics, type TopicSpec } from './topics.js';
+export {
+  type EnsureTopicsOptions,
+  ensureTopics,
+  mailboxesTopicSpec,
+  type TopicSpec,
+} from './topics.js';
 export { extractTrace, traceHeaders } from './trace.js';

@@ -1,4 +1,4 @@
-import { Topics } from '@vmsync/events';
+import { type TopicNames, Topics } from '@vmsync/events';
 import type { ConfigResourceTypes, Kafka } from 'kafkajs';
 import type { BusLogger } from './logger.js';
 import { silentLogger } from './logger.js';
@@ -131,4 +131,19 @@ async function alignConfigs(
       'topic config differed from the configured one; set',
     );
   }
+}
+
+/**
+ * The `mailboxes` topic (DESIGN.md §6): one record per synchronized mailbox, keyed by its
+ * address, compacted so it holds the current set; its partitions are the email-watchers'
+ * shards. No dead-letter topic: nobody handles its records one by one. Declared by the
+ * voicemail-watchers, read by the email-watchers: both ensure it the same way.
+ */
+export function mailboxesTopicSpec(topics: TopicNames, partitions: number): TopicSpec {
+  return {
+    topic: topics.mailboxes,
+    partitions,
+    config: { 'cleanup.policy': 'compact' },
+    deadLetter: false,
+  };
 }

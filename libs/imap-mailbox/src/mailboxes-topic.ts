@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Publisher, TopicSpec } from '@vmsync/bus';
+import type { Publisher } from '@vmsync/bus';
 import {
   type EnvelopeOf,
   MailboxDeclared,
@@ -9,19 +9,7 @@ import {
 } from '@vmsync/events';
 import { type Kafka, Partitioners } from 'kafkajs';
 
-/**
- * The `mailboxes` topic (DESIGN.md §6): one record per synchronized mailbox, keyed by its
- * address, compacted so it holds the current set; its partitions are the email-watchers'
- * shards. No dead-letter topic: nobody handles its records one by one.
- */
-export function mailboxesTopicSpec(topics: TopicNames, partitions: number): TopicSpec {
-  return {
-    topic: topics.mailboxes,
-    partitions,
-    config: { 'cleanup.policy': 'compact' },
-    deadLetter: false,
-  };
-}
+export { mailboxesTopicSpec } from '@vmsync/bus';
 
 export interface MailboxDeclaration {
   account: string;

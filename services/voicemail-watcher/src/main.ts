@@ -1,5 +1,5 @@
 import { AsteriskSpoolStore } from '@vmsync/asterisk-spool';
-import { createKafka, createPublisher, ensureTopics } from '@vmsync/bus';
+import { createKafka, createPublisher, ensureTopics, mailboxesTopicSpec } from '@vmsync/bus';
 import { loadConfig } from '@vmsync/config';
 import { topicNames, type VoicemailState } from '@vmsync/events';
 import { Shutdown, startOpsServer } from '@vmsync/runtime';
@@ -38,7 +38,7 @@ await ensureTopics(
   kafka,
   [
     { topic: topics.voicemailChanged, partitions: env.VMSYNC_PARTITIONS },
-    { topic: topics.mailboxes, partitions: env.VMSYNC_PARTITIONS },
+    mailboxesTopicSpec(topics, env.VMSYNC_PARTITIONS),
   ],
   { logger },
 );
