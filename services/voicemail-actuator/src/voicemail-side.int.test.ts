@@ -86,6 +86,7 @@ describe('voicemail side: spool watcher and actuator (real Kafka, Redis, spool)'
     layout = await createSpoolLayout({
       root: await mkdtemp(join(tmpdir(), 'vmsync-vmside-')),
       users: 2,
+      backupDeleted: 10,
     });
     ami = await amiListener();
     await ensureTopics(kafka, [
@@ -205,6 +206,29 @@ describe('voicemail side: spool watcher and actuator (real Kafka, Redis, spool)'
         .filter((f) => f.endsWith('.txt'))
         .sort();
       expect(files).toEqual(files.map((_, i) => `msg${String(i).padStart(4, '0')}.txt`));
+    }
+  });
+
+  it('recognises the echo of every action (deleted, saved, unheard)', async () => {
+    const m = await deposit({ spoolDir: layout.spoolDir, mailbox: '1001', durationSec: 1 });
+    await waitFor('the new message', () => events().find((e) => e.payload.ref.msgId === m.msgId));
+    const seenBefore = () => new Set(events().map((e) => e.id));
+    for (const [action, folder] of [
+      ['ensure-deleted', 'deleted'],
+      ['ensure-saved', 'saved'],
+      ['ensure-unheard', 'new'],
+    ] as const) {
+      const cmd = command(m.msgId, action);
+      const old = seenBefore();
+      await publisher.publish(topics.voicemailCommands('pbx1'), 'user1@example.test', cmd);
+      expect(await actuatorLog(cmd.id)).toMatchObject({ outcome: 'applied' });
+      const echo = await waitFor(`the echo of ${action}`, () =>
+        events().find(
+          (e) =>
+            !old.has(e.id) && e.payload.ref.msgId === m.msgId && e.payload.after.folder === folder,
+        ),
+      );
+      expect(echo.payload.echoOf, action).toBe(cmd.id);
     }
   });
 
