@@ -36,7 +36,10 @@ if (what === 'voicemail') {
   console.log(`phone: ${a} ${msgId}`);
 } else if (what === 'mail') {
   const mail = new MailboxUser(ctx, userOf(b).email);
-  const messageId = c ?? (await mail.list()).at(-1)?.messageId;
+  // by default the newest email where the action makes sense
+  const all = await mail.list();
+  const where = a === 'restore' ? 'Trash' : a === 'trash' || a === 'archive' ? 'INBOX' : null;
+  const messageId = c ?? all.filter((m) => where === null || m.folder === where).at(-1)?.messageId;
   if (!messageId) throw new Error('no email');
   if (a === 'read' || a === 'unread') await mail.markRead(messageId, a === 'read');
   else if (a === 'trash') await mail.moveTo(messageId, 'Trash');

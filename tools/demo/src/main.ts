@@ -25,6 +25,10 @@ const stop = async () => {
 };
 process.once('SIGINT', () => void stop().then(() => process.exit(0)));
 process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
+process.on('uncaughtException', (error) => {
+  console.error('demo failed:', error);
+  void stop().finally(() => process.exit(1));
+});
 
 for (const service of services) {
   await service.start(60_000);

@@ -85,9 +85,10 @@ export async function runScenario(ctx: DemoContext, narrator: Narrator): Promise
       signed: true,
       notify: false,
     });
+    const recording = await readFile(b2.message.audioPath);
     await bobPhone.act('listen', b2.message.msgId);
     t = Date.now();
-    const b2Mail = await bobPhone.notify(b2.message, true);
+    const b2Mail = await bobPhone.notify(b2.message, true, recording);
     await until('the late email read', async () =>
       (await mail(bobMail, b2Mail))?.seen ? true : undefined,
     );

@@ -4,6 +4,13 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
+const live = new Set<ChildProcess>();
+// No service may outlive the process that started it (a test run, the demo): a leftover
+// one would go on acting on the same spool and mailboxes under an old deployment.
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** A vmsync service run as its own process, as in production, for tests and the demo. */
 export class ServiceProcess {
   readonly lines: string[] = [];
@@ -26,7 +33,13 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
-    this.#exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    live.add(child);
+    this.#exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        live.delete(child);
+        resolve(code);
+      }),
+    );
     let buffer = '';
     const onData = (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
