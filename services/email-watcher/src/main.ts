@@ -1,6 +1,6 @@
-import { createKafka, createPublisher } from '@vmsync/bus';
+import { createPublisher } from '@vmsync/bus';
 import { loadConfig } from '@vmsync/config';
-import { type EmailState, topicNames } from '@vmsync/events';
+import type { EmailState } from '@vmsync/events';
 import {
   ImapConnector,
   LoginLimiter,
@@ -9,9 +9,8 @@ import {
   type ObservedEmail,
   RedisFolderSyncStore,
 } from '@vmsync/imap-mailbox';
-import { Shutdown, startOpsServer } from '@vmsync/runtime';
-import { DeploymentClock, IntentLog, ObservationLog, Store } from '@vmsync/store';
-import { createLogger, startTelemetry } from '@vmsync/telemetry';
+import { startServiceBase } from '@vmsync/runtime';
+import { IntentLog, ObservationLog } from '@vmsync/store';
 import { ChangePublisher } from './change-publisher.js';
 import { EmailWatcherApp } from './email-watcher-app.js';
 import { EmailWatcherEnv } from './env.js';
@@ -19,35 +18,14 @@ import { WatcherMetrics } from './metrics.js';
 import { WatchLease } from './watch-lease.js';
 
 const env = loadConfig(EmailWatcherEnv, process.env);
-const logger = createLogger({ service: 'email-watcher', level: env.VMSYNC_LOG_LEVEL });
-const shutdown = new Shutdown(logger);
-shutdown.listen();
-
-const telemetry = startTelemetry({ service: 'vmsync-email-watcher' });
-shutdown.add('telemetry', () => telemetry.shutdown());
-
 const domains = loadMailDomains(env.VMSYNC_MAIL_DOMAINS_FILE);
-const store = new Store({
-  url: env.VMSYNC_REDIS_URL.reveal(),
-  prefix: env.VMSYNC_DEPLOYMENT,
-  connectionName: 'email-watcher',
-});
-await store.connect();
-shutdown.add('redis', () => store.close());
-const clock = new DeploymentClock(store.redis);
-await clock.start();
-shutdown.add('clock', () => clock.stop());
+const base = await startServiceBase('email-watcher', env);
+const { logger, shutdown, store, clock, kafka, topics } = base;
 
-const kafka = createKafka({
-  brokers: env.VMSYNC_KAFKA_BROKERS,
-  clientId: `${env.VMSYNC_KAFKA_CLIENT_ID}-email-watcher`,
-  logger: logger.child({ component: 'kafka' }),
-});
 const publisher = createPublisher(kafka, { logger });
 await publisher.connect();
 shutdown.add('publisher', () => publisher.disconnect());
 
-const topics = topicNames(env.VMSYNC_TOPIC_PREFIX);
 const metrics = new WatcherMetrics();
 const observations = new ObservationLog<ObservedEmail>(store, 'email');
 const app = new EmailWatcherApp({
@@ -97,16 +75,10 @@ const app = new EmailWatcherApp({
     metrics,
   },
 });
-const ops = await startOpsServer({
-  host: env.VMSYNC_HTTP_HOST,
-  port: env.VMSYNC_HTTP_PORT,
-  registry: metrics.registry,
-  ready: () => app.ready(),
-});
-shutdown.add('ops server', () => ops.close());
+const opsPort = await base.serveOps(metrics.registry, () => app.ready());
 await app.start();
 shutdown.add('mailbox watches', () => app.stop());
 logger.info(
-  { opsPort: ops.port, instance: env.VMSYNC_INSTANCE, domains: domains.domains },
+  { opsPort, instance: env.VMSYNC_INSTANCE, domains: domains.domains },
   'email-watcher started',
 );

@@ -1,15 +1,13 @@
-import { createKafka } from '@vmsync/bus';
 import { loadConfig } from '@vmsync/config';
-import { type EmailState, topicNames } from '@vmsync/events';
+import type { EmailState } from '@vmsync/events';
 import {
   ImapConnector,
   LoginLimiter,
   loadMailDomains,
   type ObservedEmail,
 } from '@vmsync/imap-mailbox';
-import { Shutdown, startOpsServer } from '@vmsync/runtime';
-import { DeploymentClock, IntentLog, ObservationLog, Store } from '@vmsync/store';
-import { createLogger, startTelemetry } from '@vmsync/telemetry';
+import { startServiceBase } from '@vmsync/runtime';
+import { IntentLog, ObservationLog } from '@vmsync/store';
 import { MailCommandHandler } from './command-handler.js';
 import { CommandLedger } from './command-ledger.js';
 import { MailActuatorEnv } from './env.js';
@@ -18,24 +16,9 @@ import { MailboxPool } from './mailbox-pool.js';
 import { ActuatorMetrics } from './metrics.js';
 
 const env = loadConfig(MailActuatorEnv, process.env);
-const logger = createLogger({ service: 'mail-actuator', level: env.VMSYNC_LOG_LEVEL });
-const shutdown = new Shutdown(logger);
-shutdown.listen();
-
-const telemetry = startTelemetry({ service: 'vmsync-mail-actuator' });
-shutdown.add('telemetry', () => telemetry.shutdown());
-
 const domains = loadMailDomains(env.VMSYNC_MAIL_DOMAINS_FILE);
-const store = new Store({
-  url: env.VMSYNC_REDIS_URL.reveal(),
-  prefix: env.VMSYNC_DEPLOYMENT,
-  connectionName: 'mail-actuator',
-});
-await store.connect();
-shutdown.add('redis', () => store.close());
-const clock = new DeploymentClock(store.redis);
-await clock.start();
-shutdown.add('clock', () => clock.stop());
+const base = await startServiceBase('mail-actuator', env);
+const { logger, shutdown, store, clock, kafka, topics } = base;
 
 const pool = new MailboxPool({
   connector: new ImapConnector(domains, {
@@ -53,14 +36,9 @@ const pool = new MailboxPool({
 shutdown.add('imap connections', () => pool.close());
 
 const metrics = new ActuatorMetrics();
-const kafka = createKafka({
-  brokers: env.VMSYNC_KAFKA_BROKERS,
-  clientId: `${env.VMSYNC_KAFKA_CLIENT_ID}-mail-actuator`,
-  logger: logger.child({ component: 'kafka' }),
-});
 const app = new MailActuatorApp({
   kafka,
-  topics: topicNames(env.VMSYNC_TOPIC_PREFIX),
+  topics,
   groupId: env.VMSYNC_MAIL_ACTUATOR_GROUP ?? `${env.VMSYNC_DEPLOYMENT}-mail-actuator`,
   partitions: env.VMSYNC_PARTITIONS,
   sessionTimeoutMs: env.VMSYNC_CONSUMER_SESSION_TIMEOUT_MS,
@@ -79,13 +57,7 @@ const app = new MailActuatorApp({
     maxDelayMs: env.VMSYNC_COMMAND_RETRY_MAX_MS,
   },
 });
-const ops = await startOpsServer({
-  host: env.VMSYNC_HTTP_HOST,
-  port: env.VMSYNC_HTTP_PORT,
-  registry: metrics.registry,
-  ready: () => app.ready(),
-});
-shutdown.add('ops server', () => ops.close());
+const opsPort = await base.serveOps(metrics.registry, () => app.ready());
 await app.start();
 shutdown.add('consumer', () => app.stop());
-logger.info({ opsPort: ops.port, domains: domains.domains }, 'mail-actuator started');
+logger.info({ opsPort, domains: domains.domains }, 'mail-actuator started');

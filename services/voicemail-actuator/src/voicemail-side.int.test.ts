@@ -213,11 +213,12 @@ describe('voicemail side: spool watcher and actuator (real Kafka, Redis, spool)'
     const m = await deposit({ spoolDir: layout.spoolDir, mailbox: '1001', durationSec: 1 });
     await waitFor('the new message', () => events().find((e) => e.payload.ref.msgId === m.msgId));
     const seenBefore = () => new Set(events().map((e) => e.id));
-    for (const [action, folder] of [
+    const round = [
       ['ensure-deleted', 'deleted'],
       ['ensure-saved', 'saved'],
       ['ensure-unheard', 'new'],
-    ] as const) {
+    ] as const;
+    for (const [action, folder] of [...round, ...round, ...round, ...round, ...round]) {
       const cmd = command(m.msgId, action);
       const old = seenBefore();
       await publisher.publish(topics.voicemailCommands('pbx1'), 'user1@example.test', cmd);

@@ -1,39 +1,18 @@
 import { AsteriskSpoolStore } from '@vmsync/asterisk-spool';
-import { createKafka, createPublisher, ensureTopics, mailboxesTopicSpec } from '@vmsync/bus';
+import { createPublisher, ensureTopics, mailboxesTopicSpec } from '@vmsync/bus';
 import { loadConfig } from '@vmsync/config';
-import { topicNames, type VoicemailState } from '@vmsync/events';
-import { Shutdown, startOpsServer } from '@vmsync/runtime';
-import { DeploymentClock, IntentLog, ObservationLog, Store } from '@vmsync/store';
-import { createLogger, startTelemetry } from '@vmsync/telemetry';
+import type { VoicemailState } from '@vmsync/events';
+import { startServiceBase } from '@vmsync/runtime';
+import { IntentLog, ObservationLog } from '@vmsync/store';
 import { Registry } from 'prom-client';
 import { VoicemailWatcherEnv } from './env.js';
 import { VoicemailWatcherApp } from './voicemail-watcher-app.js';
 import type { WatchedMessage } from './watched-message.js';
 
 const env = loadConfig(VoicemailWatcherEnv, process.env);
-const logger = createLogger({ service: 'voicemail-watcher', level: env.VMSYNC_LOG_LEVEL });
-const shutdown = new Shutdown(logger);
-shutdown.listen();
-const telemetry = startTelemetry({ service: 'vmsync-voicemail-watcher' });
-shutdown.add('telemetry', () => telemetry.shutdown());
+const base = await startServiceBase('voicemail-watcher', env);
+const { logger, shutdown, store, clock, kafka, topics } = base;
 
-const store = new Store({
-  url: env.VMSYNC_REDIS_URL.reveal(),
-  prefix: env.VMSYNC_DEPLOYMENT,
-  connectionName: 'voicemail-watcher',
-});
-await store.connect();
-shutdown.add('redis', () => store.close());
-const clock = new DeploymentClock(store.redis);
-await clock.start();
-shutdown.add('clock', () => clock.stop());
-
-const topics = topicNames(env.VMSYNC_TOPIC_PREFIX);
-const kafka = createKafka({
-  brokers: env.VMSYNC_KAFKA_BROKERS,
-  clientId: `${env.VMSYNC_KAFKA_CLIENT_ID}-voicemail-watcher`,
-  logger: logger.child({ component: 'kafka' }),
-});
 await ensureTopics(
   kafka,
   [
@@ -60,13 +39,10 @@ const app = new VoicemailWatcherApp({
   logger,
   rescanIntervalMs: env.VMSYNC_RESCAN_INTERVAL_MS,
 });
-const ops = await startOpsServer({
-  host: env.VMSYNC_HTTP_HOST,
-  port: env.VMSYNC_HTTP_PORT,
-  registry: new Registry(),
-  ready: () => app.ready || 'start-up snapshot not published yet',
-});
-shutdown.add('ops server', () => ops.close());
+const opsPort = await base.serveOps(
+  new Registry(),
+  () => app.ready || 'start-up snapshot not published yet',
+);
 await app.start();
 shutdown.add('watcher', () => app.stop());
-logger.info({ server: env.VMSYNC_SERVER_ID, opsPort: ops.port }, 'voicemail-watcher started');
+logger.info({ server: env.VMSYNC_SERVER_ID, opsPort }, 'voicemail-watcher started');
