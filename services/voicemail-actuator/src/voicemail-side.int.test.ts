@@ -1,5 +1,4 @@
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKafka, createPublisher, ensureTopics, type Publisher } from '@vmsync/bus';
@@ -8,6 +7,7 @@ import { createSpoolLayout, deposit, listen, type SpoolLayout } from '@vmsync/pb
 import { ServiceProcess, uniqueName, waitFor } from '@vmsync/testkit';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeAsterisk } from './fake-asterisk-ami.js';
 
 const brokers = process.env.VMSYNC_KAFKA_BROKERS;
 const redisUrl = process.env.VMSYNC_REDIS_URL;
@@ -17,41 +17,11 @@ const prefix = `${uniqueName('vmside')}.`;
 const topics = topicNames(prefix);
 const kafka = createKafka({ brokers: brokers.split(','), clientId: 'voicemail-side-test' });
 
-/** Records every AMI action it is sent (a stand-in for Asterisk's manager interface). */
-async function amiListener(): Promise<{
-  server: Server;
-  port: number;
-  actions: Record<string, string>[];
-}> {
-  const actions: Record<string, string>[] = [];
-  const server = createServer((socket) => {
-    socket.write('Asterisk Call Manager/9.0.0\r\n');
-    let buffer = '';
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString();
-      for (let end = buffer.indexOf('\r\n\r\n'); end >= 0; end = buffer.indexOf('\r\n\r\n')) {
-        const packet = Object.fromEntries(
-          buffer
-            .slice(0, end)
-            .split('\r\n')
-            .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
-        );
-        buffer = buffer.slice(end + 4);
-        actions.push(packet);
-        socket.write(`Response: Success\r\nActionID: ${packet.ActionID}\r\n\r\n`);
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  return { server, port: typeof address === 'object' && address ? address.port : 0, actions };
-}
-
 describe('voicemail side: spool watcher and actuator (real Kafka, Redis, spool)', () => {
   let layout: SpoolLayout;
   let publisher: Publisher;
   let reader: Consumer;
-  let ami: Awaited<ReturnType<typeof amiListener>>;
+  let ami: Awaited<ReturnType<typeof fakeAsterisk>>;
   const seen: Envelope[] = [];
   const services: ServiceProcess[] = [];
   const mailbox = '1001@default';
@@ -88,7 +58,7 @@ describe('voicemail side: spool watcher and actuator (real Kafka, Redis, spool)'
       users: 2,
       backupDeleted: 10,
     });
-    ami = await amiListener();
+    ami = await fakeAsterisk('ami-secret-for-test');
     await ensureTopics(kafka, [
       { topic: topics.voicemailChanged, partitions: 2 },
       { topic: topics.mailboxes, partitions: 2 },
