@@ -31,6 +31,9 @@ export interface Pair {
 export const voicemailKey = (r: VoicemailRef): string => `${r.server}/${r.mailbox}/${r.msgId}`;
 export const emailKey = (r: EmailRef): string => `${r.account.toLowerCase()}/${r.emailId}`;
 
+/** Unlinked messages kept per user, newest first; a user's backlog beyond it never links. */
+const WAITING_MAX = 1000;
+
 /** Records outlive their messages by this long, then Redis forgets them. */
 const TTL_S = 90 * 24 * 3600;
 
@@ -107,7 +110,16 @@ export class PairStore {
   }
 
   async addWaitingVoicemail(user: string, key: string, origTime: number): Promise<void> {
-    await this.store.redis.zadd(this.#k('waiting-vm', user), origTime, key);
+    await this.#addWaiting(this.#k('waiting-vm', user), origTime, key);
+  }
+
+  /** Keeps the newest WAITING_MAX of a user's unlinked messages; older ones never link. */
+  async #addWaiting(list: string, score: number, key: string): Promise<void> {
+    await this.store.redis
+      .multi()
+      .zadd(list, score, key)
+      .zremrangebyrank(list, 0, -(WAITING_MAX + 1))
+      .exec();
   }
 
   async removeWaitingVoicemail(user: string, key: string): Promise<void> {
@@ -115,22 +127,23 @@ export class PairStore {
   }
 
   async waitingVoicemails(user: string): Promise<VoicemailRecord[]> {
-    const keys = await this.store.redis.zrange(this.#k('waiting-vm', user), '0', '999');
+    const keys = await this.store.redis.zrevrange(this.#k('waiting-vm', user), 0, WAITING_MAX - 1);
     const records = await Promise.all(keys.map((k) => this.getVoicemail(k)));
     return records.filter((r): r is VoicemailRecord => r !== null);
   }
 
   async addWaitingEmail(account: string, key: string, observedAt: number): Promise<void> {
-    await this.store.redis.zadd(this.#k('waiting-em', account.toLowerCase()), observedAt, key);
+    await this.#addWaiting(this.#k('waiting-em', account.toLowerCase()), observedAt, key);
   }
 
+  /** Oldest first: of two emails naming one voicemail, the one seen first links. */
   async waitingEmails(account: string): Promise<EmailRecord[]> {
-    const keys = await this.store.redis.zrange(
+    const newest = await this.store.redis.zrevrange(
       this.#k('waiting-em', account.toLowerCase()),
-      '0',
-      '999',
+      0,
+      WAITING_MAX - 1,
     );
-    const records = await Promise.all(keys.map((k) => this.getEmail(k)));
+    const records = await Promise.all(newest.reverse().map((k) => this.getEmail(k)));
     return records.filter((r): r is EmailRecord => r !== null);
   }
 }
