@@ -12,6 +12,10 @@ export interface WorldOptions {
   first: number;
   /** How many users; the last one has text-only notifications (attach=no). */
   users: number;
+  /** Which users get the WAV attached (by index); default: all but the last. */
+  attach?: (index: number) => boolean;
+  /** How many mailboxes are emptied at once (default 1: one after the other). */
+  clearConcurrency?: number;
 }
 
 /**
@@ -35,7 +39,7 @@ export async function setUp(
     root,
     users: options.users,
     first,
-    attach: (i) => i !== first + options.users - 1,
+    attach: options.attach ?? ((i) => i !== first + options.users - 1),
     backupDeleted: 10,
     serverEmail: 'asterisk@pbx.example.test',
   });
@@ -87,11 +91,17 @@ export async function setUp(
     ),
   );
   await saveContext(ctx);
-  for (const u of ctx.users) {
-    const mailbox = new MailboxUser(ctx, u.email);
-    await mailbox.clear();
-    await mailbox.close();
-  }
+  const queue = [...ctx.users];
+  const clearNext = async (): Promise<void> => {
+    for (let u = queue.shift(); u; u = queue.shift()) {
+      const mailbox = new MailboxUser(ctx, u.email);
+      await mailbox.clear();
+      await mailbox.close();
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, options.clearConcurrency ?? 1) }, () => clearNext()),
+  );
   return ctx;
 }
 
