@@ -1,0 +1,1246 @@
+/**
+ * Benchmark of the email side: one email-watcher process against the local Dovecot (shaped
+ * as NOTES.md "Many mailboxes on one Dovecot" says), on the real stack:
+ *   1. setup (not timed): BENCH_MAILBOXES mailboxes emptied and given BENCH_NOTIFICATIONS
+ *      Asterisk-style notifications each (master user APPEND), declared on a fresh topic;
+ *   2. connect + snapshot + idle: process start -> every mailbox's snapshot on Kafka and
+ *      every mailbox `watching`;
+ *   3. change latency: the user toggles \Seen; Dovecot's own IDLE notification to a second
+ *      client vs the `email-changed` event on Kafka; "published after Dovecot's notification";
+ *   4. idle traffic between the watcher and Dovecot (tcpdump on lo, and ss per socket);
+ *   5. memory per watched mailbox (VmRSS with the mailboxes minus VmRSS with none).
+ * Prints a table and writes .bench/email-side.json. Not a test: nothing asserts.
+ *
+ * Knobs (env): BENCH_MAILBOXES (1000), BENCH_NOTIFICATIONS (5), BENCH_SAMPLES (200),
+ * BENCH_IDLE_SECONDS (30), BENCH_FIRST_USER (41: users 1-40 belong to the integration
+ * tests, which may run meanwhile), BENCH_LOGIN_RATE (1000/s: the watcher's login limiter;
+ * its default, 10/s, makes the connect target unreachable by construction, see `limits`),
+ * BENCH_KEEPALIVE_MS and BENCH_POLL_INTERVAL_MS (the watcher's defaults, 60000 each),
+ * BENCH_MAX_LOAD (1.0: wait for a calm machine before measuring). Diagnostics: BENCH_CPU_PROF=1
+ * (V8 CPU profile of the watcher, summarized), BENCH_HEAP_SNAPSHOT=1 (heap snapshots with no
+ * mailboxes and with all, after the measurements), BENCH_WATCHER_NODE_FLAGS (experiments).
+ * The idle window's capture stays in .bench/email-side-idle.pcap (+ -ports.json).
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createKafka, createPublisher, ensureTopics } from '@vmsync/bus';
+import { topicNames } from '@vmsync/events';
+import { DeploymentClock, Store } from '@vmsync/store';
+import { ServiceProcess, uniqueName } from '@vmsync/testkit';
+// Not dependencies of @vmsync/bench: taken by path, the way the integration tests use them.
+import {
+  declareMailboxes,
+  type MailboxSession,
+  mailboxesTopicSpec,
+} from '../../../libs/imap-mailbox/src/index.js';
+import {
+  PBX_SENDER,
+  stackEnv,
+  TestMailbox,
+  writeTestDomainsFile,
+} from '../../../libs/imap-mailbox/src/testing/index.js';
+import {
+  type CpuProfile,
+  cpuProfileSummary,
+  type HeapSnapshot,
+  heapSnapshotSummary,
+} from './cpuprofile.js';
+import {
+  keepaliveProbeRate,
+  machineJiffies,
+  parseSs,
+  processStat,
+  processTicks,
+  type SsSocket,
+  sumPcap,
+  vmRssBytes,
+} from './probes.js';
+import { type Summary, summarize } from './stats.js';
+
+type ImapFlow = MailboxSession['client'];
+const { ImapFlow } = createRequire(
+  new URL('../../../libs/imap-mailbox/package.json', import.meta.url),
+)('imapflow') as { ImapFlow: new (options: Record<string, unknown>) => ImapFlow };
+
+const intEnv = (name: string, fallback: number) => {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`${name} must be a number`);
+  return v;
+};
+const MAILBOXES = intEnv('BENCH_MAILBOXES', 1000);
+const PER_MAILBOX = intEnv('BENCH_NOTIFICATIONS', 5);
+const SAMPLES = intEnv('BENCH_SAMPLES', 200);
+const IDLE_SECONDS = intEnv('BENCH_IDLE_SECONDS', 30);
+const FIRST_USER = intEnv('BENCH_FIRST_USER', 41);
+const LOGIN_RATE = intEnv('BENCH_LOGIN_RATE', 1000);
+const KEEPALIVE_MS = intEnv('BENCH_KEEPALIVE_MS', 60_000);
+const MAX_LOAD = intEnv('BENCH_MAX_LOAD', 1);
+const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
+const HEAP_SNAPSHOT = process.env.BENCH_HEAP_SNAPSHOT === '1';
+const FILL_CONCURRENCY = 16;
+const PARTITIONS = 6;
+const IMAP_PORT = 10993;
+const DEFAULT_LOGIN_RATE = 10;
+const DEFAULT_LOGIN_BURST = 20;
+const DEFAULT_POLL_MS = 60_000;
+const POLL_MS = intEnv('BENCH_POLL_INTERVAL_MS', DEFAULT_POLL_MS);
+/** Experiments only: more node flags for the watcher, e.g. an --import that patches it. */
+const EXTRA_NODE_FLAGS = (process.env.BENCH_WATCHER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const TARGETS = {
+  connectMs: 10_000,
+  publishedAfterDovecotP99Ms: 50,
+  wireBytesPerSec: 3_000,
+  payloadBytesPerSec: 200,
+  rssPerMailboxBytes: 64 * 1024,
+};
+
+if (!process.env.VMSYNC_KAFKA_BROKERS || !process.env.VMSYNC_REDIS_URL) {
+  throw new Error('run through ./vmsync bench email-side');
+}
+const ROOT = process.cwd();
+const STACK_DIR = process.env.VMSYNC_STACK_DIR ?? join(ROOT, '.stack');
+const OUT_DIR = join(ROOT, '.bench');
+const PROF_DIR = join(OUT_DIR, 'email-side-cpuprof');
+const HEAP_DIR = join(OUT_DIR, 'email-side-heap');
+const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+// ---------------------------------------------------------------- the stack and Dovecot
+
+/** The highest n of user<n>@ the stack knows (token endpoint and Dovecot share the list). */
+function stackUsers(): number {
+  const list = readFileSync(join(STACK_DIR, 'google/mailboxes.txt'), 'utf8');
+  return Math.max(0, ...[...list.matchAll(/^user(\d+)@/gm)].map((m) => Number(m[1])));
+}
+
+const lastUser = FIRST_USER + MAILBOXES - 1;
+if (stackUsers() < lastUser) {
+  log(`stack: growing to ${lastUser} users (Dovecot and the token endpoint reload in place)`);
+  const r = spawnSync('bash', ['scripts/stack.sh', 'up'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, VMSYNC_STACK_USERS: String(lastUser) },
+  });
+  if (r.status !== 0) throw new Error('scripts/stack.sh up failed');
+}
+const stack = stackEnv();
+const dovecotConf = readFileSync(join(STACK_DIR, 'dovecot/dovecot.conf'), 'utf8');
+const confValue = (re: RegExp) => re.exec(dovecotConf)?.[1] ?? null;
+const usersPasswd = readFileSync(join(STACK_DIR, 'dovecot/users.passwd'), 'utf8');
+const dovecot = {
+  userdb: confValue(/userdb\s*\{\s*driver\s*=\s*(\S+)/),
+  distinctUids: new Set(
+    usersPasswd
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(':')[2]),
+  ).size,
+  imapHibernateTimeout: confValue(/^\s*imap_hibernate_timeout\s*=\s*(\S+)/m),
+  defaultClientLimit: Number(confValue(/^default_client_limit\s*=\s*(\d+)/m)),
+  imapProcessLimit: Number(
+    confValue(/service imap \{[^}]*?process_limit\s*=\s*(\d+)/s) ?? Number.NaN,
+  ),
+  idleNotifyInterval: confValue(/^\s*imap_idle_notify_interval\s*=\s*(\S+)/m) ?? '2 mins (default)',
+};
+const needClients = MAILBOXES + 2 * Math.min(SAMPLES, MAILBOXES) + 20;
+const dovecotOk =
+  dovecot.userdb === 'passwd-file' &&
+  dovecot.distinctUids >= lastUser &&
+  dovecot.imapHibernateTimeout !== null &&
+  dovecot.defaultClientLimit >= needClients &&
+  dovecot.imapProcessLimit >= needClients;
+log(
+  `dovecot: userdb ${dovecot.userdb} (${dovecot.distinctUids} uids), imap_hibernate_timeout ${dovecot.imapHibernateTimeout}, client limit ${dovecot.defaultClientLimit}, imap process_limit ${dovecot.imapProcessLimit}${dovecotOk ? '' : '  <-- NOT as NOTES.md says for many mailboxes'}`,
+);
+
+// Others share this Dovecot: a reload (SIGHUP, e.g. `stack.sh up` with more users) drops
+// every hibernated session, a restart every session. Both are looked for in its log.
+const DOVECOT_LOG = join(STACK_DIR, 'dovecot/dovecot.log');
+const dovecotLogStart = statSync(DOVECOT_LOG).size;
+const phases: Record<string, [number, number]> = {};
+function dovecotDisturbances(): { at: string; event: string; phases: string[] }[] {
+  const text = readFileSync(DOVECOT_LOG).subarray(dovecotLogStart).toString('utf8');
+  return [
+    ...text.matchAll(
+      /^(\S+ \S+) master: \w+: (SIGHUP received|Dovecot .* starting up|Killed with signal \d+)/gm,
+    ),
+  ].map((m) => {
+    const at = new Date((m[1] as string).replace(' ', 'T')).getTime();
+    return {
+      at: m[1] as string,
+      event: (m[2] as string).replace(/ \(.*/, ''),
+      phases: Object.entries(phases)
+        .filter(([, [from, to]]) => at >= from - 1_000 && at <= to + 1_000)
+        .map(([name]) => name),
+    };
+  });
+}
+
+const caPem = readFileSync(stack.VMSYNC_IMAP_TLS_CA, 'utf8');
+/** The user's (or an observer's) own connection: Dovecot's master user, no auto-IDLE. */
+async function masterConnection(account: string): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: stack.VMSYNC_IMAP_HOST,
+    port: Number(stack.VMSYNC_IMAP_PORT),
+    secure: true,
+    servername: stack.VMSYNC_IMAP_SERVERNAME,
+    tls: { ca: [caPem] },
+    auth: {
+      user: `${account}${stack.VMSYNC_IMAP_MASTER_SEPARATOR}${stack.VMSYNC_IMAP_MASTER_USER}`,
+      pass: stack.VMSYNC_IMAP_MASTER_PASSWORD,
+    },
+    logger: false,
+    disableAutoIdle: true,
+  });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= items.length) return;
+        await fn(items[i] as T);
+      }
+    }),
+  );
+}
+
+/** A small seeded PRNG (mulberry32): the same samples on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---------------------------------------------------------------- /proc and the wire
+
+/** The pid of the watcher started with this (unique) deployment. */
+function pidOfDeployment(deployment: string): number {
+  const mark = `VMSYNC_DEPLOYMENT=${deployment}\0`;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!cmdline.includes('services/email-watcher/src/main.ts')) continue;
+      if (`${readFileSync(`/proc/${entry}/environ`, 'utf8')}\0`.includes(mark))
+        return Number(entry);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  throw new Error(`no email-watcher process with VMSYNC_DEPLOYMENT=${deployment}`);
+}
+const median = (xs: readonly number[]) =>
+  [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? Number.NaN;
+const rssOf = (pid: number) => vmRssBytes(readFileSync(`/proc/${pid}/status`, 'utf8'));
+const ticksOf = (pid: number) => processTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+const machineNow = () => machineJiffies(readFileSync('/proc/stat', 'utf8'));
+const TICKS_PER_SEC = 100;
+
+/** A pid from a file of the stack (.stack/<part>.pid); 0 when unknown. */
+function stackPid(part: string): number {
+  try {
+    return Number(readFileSync(join(STACK_DIR, `${part}.pid`), 'utf8').trim()) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU ticks so far per group: a root process and all its descendants (plus what its reaped
+ * children used: Dovecot's imap processes come and go). Machine-wide busy ticks beside.
+ */
+function cpuByGroup(roots: Record<string, number>): Record<string, number> {
+  const procs = new Map<number, { ppid: number; ticks: number; childTicks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      procs.set(Number(entry), processStat(readFileSync(`/proc/${entry}/stat`, 'utf8')));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const groupOf = new Map<number, string>();
+  const find = (pid: number, depth = 0): string | undefined => {
+    if (groupOf.has(pid)) return groupOf.get(pid);
+    const root = Object.entries(roots).find(([, r]) => r === pid)?.[0];
+    if (root !== undefined) return root;
+    const p = procs.get(pid);
+    if (!p || p.ppid <= 1 || depth > 20) return undefined;
+    return find(p.ppid, depth + 1);
+  };
+  const out: Record<string, number> = Object.fromEntries(Object.keys(roots).map((k) => [k, 0]));
+  for (const [pid, p] of procs) {
+    const g = find(pid);
+    if (g === undefined) continue;
+    groupOf.set(pid, g);
+    out[g] = (out[g] ?? 0) + p.ticks + (Object.values(roots).includes(pid) ? p.childTicks : 0);
+  }
+  const m = machineNow();
+  out.machineBusy = m.busy;
+  out.machineTotal = m.total;
+  out.machineIrq = m.irq;
+  return out;
+}
+/** CPU per group between two cpuByGroup() readings, in % of one core over `seconds`. */
+function cpuShare(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const cores = cpus().length;
+  const wall = ((b.machineTotal ?? 0) - (a.machineTotal ?? 0)) / cores;
+  const out: Record<string, number> = {};
+  let known = 0;
+  for (const k of Object.keys(b)) {
+    if (k.startsWith('machine')) continue;
+    const d = (b[k] ?? 0) - (a[k] ?? 0);
+    known += d;
+    out[k] = round((100 * d) / wall);
+  }
+  const busy = (b.machineBusy ?? 0) - (a.machineBusy ?? 0);
+  const irq = (b.machineIrq ?? 0) - (a.machineIrq ?? 0);
+  out.kernelIrqSoftirq = round((100 * irq) / wall);
+  out.otherProcesses = round((100 * (busy - known - irq)) / wall);
+  out.machineBusyOfAllCores = round((100 * busy) / wall / cores);
+  return out;
+}
+
+/** The watcher's sockets to Dovecot, per `ss` (one line per socket, tcp_info included). */
+function watcherSockets(pid: number): SsSocket[] {
+  const r = spawnSync('ss', ['-tinpoH', `( dport = :${IMAP_PORT} )`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ss failed: ${r.stderr}`);
+  return parseSs(r.stdout).filter((s) => s.pids.includes(pid) && s.peerPort === IMAP_PORT);
+}
+
+function hasTcpdump(): boolean {
+  return spawnSync('tcpdump', ['--version'], { encoding: 'utf8' }).status === 0;
+}
+
+async function startCapture(file: string): Promise<ChildProcess> {
+  // Headers are enough: frame lengths come from the pcap record, payload from IP/TCP.
+  const child = spawn(
+    'tcpdump',
+    ['-i', 'lo', '-n', '-s', '128', '-w', file, `tcp port ${IMAP_PORT}`],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let err = '';
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('listening on')) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`tcpdump exited (${code}): ${err}`)));
+  });
+  return child;
+}
+
+async function stopCapture(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  await Promise.race([exited, sleep(5_000)]);
+}
+
+/** Waits (up to `maxMs`) for the 1-minute load average to fall to MAX_LOAD. */
+async function calm(what: string, maxMs = 120_000): Promise<number[]> {
+  const until = Date.now() + maxMs;
+  let said = false;
+  const load1 = () => loadavg()[0] ?? 0;
+  while (load1() > MAX_LOAD && Date.now() < until) {
+    if (!said) log(`load ${load1().toFixed(2)} > ${MAX_LOAD}: waiting before ${what}...`);
+    said = true;
+    await sleep(5_000);
+  }
+  return loadavg().map((x) => round(x, 2));
+}
+
+/** A service started like ServiceProcess does, with extra node flags (profiling). */
+class FlaggedService {
+  readonly lines: string[] = [];
+  #child: ChildProcess | undefined;
+  constructor(
+    readonly service: string,
+    private readonly env: Record<string, string>,
+    private readonly flags: string[],
+  ) {}
+
+  async start(timeoutMs: number): Promise<void> {
+    const main = join(ROOT, 'services', this.service, 'src/main.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', ...this.flags, main], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    process.on('exit', () => child.kill('SIGKILL'));
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      const parts = buffer.split('\n');
+      buffer = parts.pop() ?? '';
+      this.lines.push(...parts.filter(Boolean));
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    const deadline = Date.now() + timeoutMs;
+    while (!this.lines.some((l) => /"msg":"[^"]* started"/.test(l))) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`${this.service} did not start:\n${this.lines.join('\n')}`);
+      }
+      await sleep(50);
+    }
+  }
+
+  async stop(): Promise<number | null> {
+    const child = this.#child;
+    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    return exited;
+  }
+}
+
+// ---------------------------------------------------------------- setup
+
+const loadAtStart = loadavg().map((x) => round(x, 2));
+const accounts = Array.from({ length: MAILBOXES }, (_, i) => `user${FIRST_USER + i}@example.test`);
+log(
+  `setup: emptying and filling ${MAILBOXES} mailboxes (user${FIRST_USER}..user${lastUser}) with ${PER_MAILBOX} notifications each...`,
+);
+const fillStarted = performance.now();
+let filled = 0;
+await pool(accounts, FILL_CONCURRENCY, async (account) => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const mailbox = await TestMailbox.open(stack, account);
+      try {
+        await mailbox.reset();
+        for (let i = 0; i < PER_MAILBOX; i++) {
+          await mailbox.deliver({ callerId: String(2000 + i), callerName: `Caller ${i}` });
+        }
+      } finally {
+        await mailbox.close();
+      }
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await sleep(500 * attempt);
+    }
+  }
+  if (++filled % 250 === 0) log(`  ${filled}/${MAILBOXES}`);
+});
+const fillMs = Math.round(performance.now() - fillStarted);
+log(`setup: filled in ${(fillMs / 1000).toFixed(1)} s`);
+
+const kafka = createKafka({ brokers: stack.VMSYNC_KAFKA_BROKERS.split(','), clientId: 'bench' });
+const redis = new Store({ url: stack.VMSYNC_REDIS_URL, prefix: 'bench' });
+await redis.connect();
+const clock = new DeploymentClock(redis.redis);
+await clock.start();
+const publisher = createPublisher(kafka);
+await publisher.connect();
+const domainsFile = writeTestDomainsFile(stack);
+
+function watcherEnv(prefix: string, deployment: string): Record<string, string> {
+  return {
+    VMSYNC_KAFKA_BROKERS: stack.VMSYNC_KAFKA_BROKERS,
+    VMSYNC_REDIS_URL: stack.VMSYNC_REDIS_URL,
+    VMSYNC_DEPLOYMENT: deployment,
+    VMSYNC_TOPIC_PREFIX: prefix,
+    VMSYNC_PARTITIONS: String(PARTITIONS),
+    VMSYNC_MAIL_DOMAINS_FILE: domainsFile,
+    VMSYNC_PBX_SENDERS: PBX_SENDER,
+    VMSYNC_IMAP_LOGIN_RATE: String(LOGIN_RATE),
+    VMSYNC_IMAP_LOGIN_BURST: String(Math.max(DEFAULT_LOGIN_BURST, Math.round(LOGIN_RATE))),
+    VMSYNC_IMAP_KEEPALIVE_MS: String(KEEPALIVE_MS),
+    VMSYNC_EMAIL_POLL_INTERVAL_MS: String(POLL_MS),
+    VMSYNC_LOG_LEVEL: 'info',
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+  };
+}
+
+// The baseline: a watcher with no mailboxes at all (its own empty topic), for memory.
+if (HEAP_SNAPSHOT) {
+  await rm(HEAP_DIR, { recursive: true, force: true });
+  await mkdir(HEAP_DIR, { recursive: true });
+}
+const heapFlags = HEAP_SNAPSHOT
+  ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${HEAP_DIR}`]
+  : [];
+// With diagnostics the process is started here, with node's flags (--cpu-prof is not
+// allowed in NODE_OPTIONS); otherwise as every bench and test starts a service.
+const nodeFlags = [
+  ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`] : []),
+  ...heapFlags,
+  ...EXTRA_NODE_FLAGS,
+];
+
+/** A heap snapshot of a watcher we started (SIGUSR2), summarized; null if none came. */
+async function heapOf(pid: number): Promise<ReturnType<typeof heapSnapshotSummary> | null> {
+  const before = new Set(readdirSync(HEAP_DIR));
+  process.kill(pid, 'SIGUSR2');
+  // Written as Heap.<date>.<pid>...heapsnapshot: done when its size stops moving.
+  let size = -1;
+  for (let i = 0; i < 240; i++) {
+    await sleep(1_000);
+    const f = readdirSync(HEAP_DIR).find((n) => n.endsWith('.heapsnapshot') && !before.has(n));
+    if (!f) continue;
+    const now = statSync(join(HEAP_DIR, f)).size;
+    if (now === size && now > 0) {
+      const text = await readFile(join(HEAP_DIR, f), 'utf8');
+      await rm(join(HEAP_DIR, f));
+      return heapSnapshotSummary(JSON.parse(text) as HeapSnapshot, 20);
+    }
+    size = now;
+  }
+  return null;
+}
+
+const heapAtBaseline: { summary: ReturnType<typeof heapSnapshotSummary> | null } = {
+  summary: null,
+};
+async function baselineRss(): Promise<number> {
+  const deployment = uniqueName('bench-email0').toLowerCase();
+  const env0 = watcherEnv(`${uniqueName('bench-email0')}.`, deployment);
+  const empty = heapFlags.length
+    ? new FlaggedService('email-watcher', env0, heapFlags)
+    : new ServiceProcess('email-watcher', env0);
+  await empty.start(60_000);
+  const pid = pidOfDeployment(deployment);
+  await sleep(2_000);
+  // RSS moves with the garbage collector: the median of 10 s, as for the watching figure.
+  const samples: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    await sleep(1_000);
+    samples.push(rssOf(pid));
+  }
+  if (HEAP_SNAPSHOT) heapAtBaseline.summary = await heapOf(pid);
+  await empty.stop();
+  return median(samples);
+}
+log('memory baseline: a watcher with no mailboxes...');
+const rssBaseline = await baselineRss();
+log(`memory baseline: ${(rssBaseline / 2 ** 20).toFixed(1)} MiB`);
+
+const prefix = `${uniqueName('bench-email')}.`;
+const deployment = uniqueName('bench-email').toLowerCase();
+const topics = topicNames(prefix);
+await ensureTopics(kafka, [
+  mailboxesTopicSpec(topics, PARTITIONS),
+  { topic: topics.emailChanged, partitions: PARTITIONS },
+]);
+await declareMailboxes(
+  publisher,
+  topics,
+  accounts.map((account) => ({ account, server: 'pbx1' })),
+  clock.now(),
+);
+
+// What arrives on email-changed: snapshots counted per account, changes kept for matching.
+interface ChangeSeen {
+  at: number;
+  read: boolean;
+  emailId: string;
+}
+const snapshots = new Map<string, number>();
+let completeAccounts = 0;
+let allSnapshotsAt = Number.NaN;
+let snapshotEvents = 0;
+const changeWaiters = new Map<string, (c: ChangeSeen) => void>();
+const consumer = kafka.consumer({ groupId: uniqueName('bench-email-reader'), maxWaitTimeInMs: 5 });
+await consumer.connect();
+const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
+await consumer.subscribe({ topics: [topics.emailChanged], fromBeginning: true });
+await consumer.run({
+  eachMessage: async ({ message }) => {
+    const at = clock.now();
+    if (message.value === null) return;
+    const e = JSON.parse(message.value.toString('utf8')) as {
+      type: string;
+      payload: {
+        ref: { account: string; emailId: string };
+        phase: string;
+        after: { read: boolean };
+      };
+    };
+    if (e.type !== 'email-changed') return;
+    const account = e.payload.ref.account;
+    if (e.payload.phase === 'snapshot') {
+      snapshotEvents++;
+      const n = (snapshots.get(account) ?? 0) + 1;
+      snapshots.set(account, n);
+      if (n === PER_MAILBOX && ++completeAccounts === MAILBOXES) allSnapshotsAt = at;
+    } else {
+      changeWaiters.get(account)?.({
+        at,
+        read: e.payload.after.read,
+        emailId: e.payload.ref.emailId,
+      });
+    }
+  },
+});
+await joined;
+
+// ---------------------------------------------------------------- 2. connect + snapshot + idle
+
+const loadBeforeConnect = await calm('the connect measurement', 90_000);
+log(
+  `connect: one email-watcher, ${MAILBOXES} mailboxes x ${PER_MAILBOX} (load ${loadBeforeConnect.join(' ')})...`,
+);
+const env = watcherEnv(prefix, deployment);
+if (CPU_PROF) await rm(PROF_DIR, { recursive: true, force: true });
+const watcher = nodeFlags.length
+  ? new FlaggedService('email-watcher', env, nodeFlags)
+  : new ServiceProcess('email-watcher', env);
+const stackRoots = {
+  dovecot: stackPid('dovecot'),
+  tokenEndpoint: stackPid('google'),
+  kafka: stackPid('kafka'),
+  redis: stackPid('redis'),
+  bench: process.pid,
+};
+const machineBefore = machineNow();
+const cpuBefore = cpuByGroup(stackRoots);
+const connectPhaseStart = Date.now();
+const spawnedAt = clock.now();
+const clockMinusDate = spawnedAt - Date.now();
+await watcher.start(120_000);
+const watcherPid = pidOfDeployment(deployment);
+
+interface LogLine {
+  time?: number;
+  msg?: string;
+  account?: string;
+  err?: string;
+  opsPort?: number;
+  kind?: string;
+}
+let parsedLines = 0;
+const watching = new Set<string>();
+/** Mailboxes whose last word was a failure (reconnecting), until they watch again. */
+const notWatching = new Set<string>();
+let failuresAfterConnect = 0;
+let connected = false;
+let lastWatchingAt = Number.NaN;
+let firstWatchingAt = Number.NaN;
+let startedAt = Number.NaN;
+let opsPort = 0;
+const failures: { kind: string; err: string }[] = [];
+/** Reads the watcher's new log lines (incrementally: parsing them all each time costs CPU). */
+function readLogs(): void {
+  for (; parsedLines < watcher.lines.length; parsedLines++) {
+    let l: LogLine;
+    try {
+      l = JSON.parse(watcher.lines[parsedLines] as string) as LogLine;
+    } catch {
+      continue;
+    }
+    const at = (l.time ?? Number.NaN) + clockMinusDate;
+    if (l.msg === 'watching mailbox' && l.account !== undefined) {
+      if (Number.isNaN(firstWatchingAt)) firstWatchingAt = at;
+      if (!watching.has(l.account)) lastWatchingAt = at;
+      watching.add(l.account);
+      notWatching.delete(l.account);
+    } else if (l.msg === 'email-watcher started') {
+      startedAt = at;
+      opsPort = l.opsPort ?? 0;
+    } else if (l.msg === 'mailbox failed; retrying' || l.msg === 'mailbox needs admin action') {
+      failures.push({ kind: l.kind ?? '?', err: l.err ?? '?' });
+      if (l.account !== undefined) notWatching.add(l.account);
+      if (connected) failuresAfterConnect++;
+    }
+  }
+}
+const connectDeadline = Date.now() + 300_000;
+const cpuSamples: { at: number; watched: number; rss: number }[] = [];
+while (watching.size < MAILBOXES || completeAccounts < MAILBOXES) {
+  readLogs();
+  if (Date.now() > connectDeadline) {
+    throw new Error(
+      `connect: only ${watching.size} watching and ${completeAccounts} complete snapshots after 300 s; failures: ${JSON.stringify(failures.slice(0, 5))}`,
+    );
+  }
+  if (cpuSamples.length === 0 || Date.now() - (cpuSamples.at(-1)?.at ?? 0) >= 1_000) {
+    cpuSamples.push({ at: Date.now(), watched: watching.size, rss: rssOf(watcherPid) });
+  }
+  await sleep(10);
+}
+readLogs();
+connected = true;
+phases.connect = [connectPhaseStart, Date.now()];
+const connectFailures = failures.length;
+const doneAt = Math.max(allSnapshotsAt, lastWatchingAt);
+const connectMachine = machineNow();
+const cpuConnect = cpuShare(cpuBefore, cpuByGroup({ ...stackRoots, watcher: watcherPid }));
+const connectWatcherTicks = ticksOf(watcherPid);
+const connectWallS = (clock.now() - spawnedAt) / 1000;
+const connect = {
+  mailboxes: MAILBOXES,
+  notifications: MAILBOXES * PER_MAILBOX,
+  snapshotEvents,
+  processStartToAllIdleMs: Math.round(doneAt - spawnedAt),
+  processStartToLastSnapshotOnKafkaMs: Math.round(allSnapshotsAt - spawnedAt),
+  processStartToLastWatchingMs: Math.round(lastWatchingAt - spawnedAt),
+  processStartToStartedLogMs: Math.round(startedAt - spawnedAt),
+  processStartToFirstWatchingMs: Math.round(firstWatchingAt - spawnedAt),
+  mailboxesPerSecondAfterFirst: round(
+    (MAILBOXES - 1) / ((lastWatchingAt - firstWatchingAt) / 1000),
+  ),
+  failures: connectFailures,
+  failureSamples: failures.slice(0, 3),
+  watcherCpuPercentOfOneCore: round((100 * connectWatcherTicks) / TICKS_PER_SEC / connectWallS),
+  machineCpuBusyPercent: round(
+    (100 * (connectMachine.busy - machineBefore.busy)) /
+      (connectMachine.total - machineBefore.total),
+  ),
+  cpuPercentOfOneCore: cpuConnect,
+  loginRate: LOGIN_RATE,
+  watchingOverTime: cpuSamples.map((s) => ({
+    s: round((s.at - (spawnedAt - clockMinusDate)) / 1000),
+    watching: s.watched,
+    rssMiB: round(s.rss / 2 ** 20),
+  })),
+};
+log(
+  `connect: ${connect.processStartToAllIdleMs} ms to all ${MAILBOXES} snapshots on Kafka and watching (started log at ${connect.processStartToStartedLogMs} ms, first mailbox watching at ${connect.processStartToFirstWatchingMs} ms; watcher CPU ${connect.watcherCpuPercentOfOneCore} % of a core, machine ${connect.machineCpuBusyPercent} % busy; ${connectFailures} failures)`,
+);
+
+// ---------------------------------------------------------------- 3. change latency
+
+interface Probe {
+  account: string;
+  user: ImapFlow;
+  observer: ImapFlow;
+  seen: Map<number, boolean>;
+  onFlags: ((at: number) => void) | undefined;
+}
+const rnd = random(20_261_128);
+const sampleAccounts = [...accounts];
+for (let i = sampleAccounts.length - 1; i > 0; i--) {
+  const j = Math.floor(rnd() * (i + 1));
+  [sampleAccounts[i], sampleAccounts[j]] = [
+    sampleAccounts[j] as string,
+    sampleAccounts[i] as string,
+  ];
+}
+// One mailbox per sample (as far as there are mailboxes): each change then meets idle,
+// hibernated IDLE sessions, as a change in a quiet mailbox does.
+const probeAccounts = sampleAccounts.slice(0, Math.min(SAMPLES, MAILBOXES));
+log(
+  `latency: opening the user's and an observer's connection to ${probeAccounts.length} mailboxes...`,
+);
+const probes: Probe[] = [];
+await pool(probeAccounts, FILL_CONCURRENCY, async (account) => {
+  const user = await masterConnection(account);
+  await user.mailboxOpen('INBOX');
+  const seen = new Map<number, boolean>();
+  for (const m of await user.fetchAll('1:*', { uid: true, flags: true }, { uid: true })) {
+    seen.set(m.uid, m.flags?.has('\\Seen') ?? false);
+  }
+  const observer = await masterConnection(account);
+  await observer.mailboxOpen('INBOX', { readOnly: true });
+  const probe: Probe = { account, user, observer, seen, onFlags: undefined };
+  observer.on('flags', () => probe.onFlags?.(clock.now()));
+  void observer.idle().catch(() => undefined);
+  probes.push(probe);
+});
+// Dovecot hands an IDLE session to imap-hibernate after imap_hibernate_timeout (5 s).
+await sleep(7_000);
+const loadBeforeLatency = loadavg().map((x) => round(x, 2));
+log(`latency: ${SAMPLES} \\Seen toggles (load ${loadBeforeLatency.join(' ')})...`);
+const latencyPhaseStart = Date.now();
+const dovecotMs: number[] = [];
+const kafkaMs: number[] = [];
+const afterDovecotMs: number[] = [];
+const storeMs: number[] = [];
+let missedDovecot = 0;
+let missedKafka = 0;
+const timeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, sleep(ms).then(() => undefined)]);
+let skipped = 0;
+for (let i = 0; i < SAMPLES; i++) {
+  const probe = probes[i % probes.length] as Probe;
+  readLogs();
+  // Another user of the shared Dovecot may restart or reload it (a reload drops hibernated
+  // sessions): such a sample measures a reconnect, not a change.
+  if (!probe.user.usable || !probe.observer.usable || notWatching.has(probe.account)) {
+    skipped++;
+    continue;
+  }
+  const uids = [...probe.seen.keys()];
+  const uid = uids[Math.floor(rnd() * uids.length)] as number;
+  const wasSeen = probe.seen.get(uid) ?? false;
+  const dovecotSaw = new Promise<number>((resolve) => {
+    probe.onFlags = resolve;
+  });
+  const onKafka = new Promise<ChangeSeen>((resolve) => {
+    changeWaiters.set(probe.account, (c) => {
+      if (c.read === !wasSeen) resolve(c);
+    });
+  });
+  const t0 = clock.now();
+  try {
+    if (wasSeen) await probe.user.messageFlagsRemove(String(uid), ['\\Seen'], { uid: true });
+    else await probe.user.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
+  } catch {
+    skipped++;
+    changeWaiters.delete(probe.account);
+    continue;
+  }
+  storeMs.push(clock.now() - t0);
+  probe.seen.set(uid, !wasSeen);
+  const [a, b] = await Promise.all([timeout(dovecotSaw, 10_000), timeout(onKafka, 15_000)]);
+  probe.onFlags = undefined;
+  changeWaiters.delete(probe.account);
+  if (a === undefined) missedDovecot++;
+  else dovecotMs.push(a - t0);
+  if (b === undefined) missedKafka++;
+  else kafkaMs.push(b.at - t0);
+  if (a !== undefined && b !== undefined) afterDovecotMs.push(b.at - a);
+  await sleep(20);
+}
+phases.latency = [latencyPhaseStart, Date.now()];
+const latency = {
+  samples: SAMPLES,
+  mailboxes: probes.length,
+  storeRoundTripMs: summarize(storeMs),
+  storeToDovecotNotificationMs: summarize(dovecotMs),
+  storeToEventOnKafkaMs: summarize(kafkaMs),
+  publishedAfterDovecotNotificationMs: summarize(afterDovecotMs),
+  minPublishedAfterDovecotMs: round(Math.min(...afterDovecotMs)),
+  missedDovecot,
+  missedKafka,
+  skipped,
+  publishedAfterDovecotRawMs: afterDovecotMs.map((x) => round(x)),
+};
+log(
+  `latency: Dovecot's notification p50 ${latency.storeToDovecotNotificationMs.p50} ms, event on Kafka p50 ${latency.storeToEventOnKafkaMs.p50} ms, published after Dovecot p50/p99 ${latency.publishedAfterDovecotNotificationMs.p50}/${latency.publishedAfterDovecotNotificationMs.p99} ms`,
+);
+await pool(probes, FILL_CONCURRENCY, async (p) => {
+  await Promise.all(
+    [p.observer, p.user].map((c) =>
+      Promise.race([c.logout(), sleep(2_000)])
+        .catch(() => undefined)
+        .finally(() => c.close()),
+    ),
+  );
+});
+await consumer.disconnect();
+
+// ---------------------------------------------------------------- 4. idle traffic, 5. memory
+
+// Everything quiet again (and hibernated) before the window.
+await sleep(6_000);
+const loadBeforeIdle = await calm('the idle window', 60_000);
+const pcapFile = join(OUT_DIR, 'email-side-idle.pcap');
+await mkdir(OUT_DIR, { recursive: true });
+const capture = hasTcpdump() ? await startCapture(pcapFile) : null;
+log(
+  `idle: ${IDLE_SECONDS} s with ${MAILBOXES} mailboxes watched and nothing changing (${capture ? 'tcpdump on lo + ss' : 'ss only: no tcpdump (apt-get install -y tcpdump)'}; load ${loadBeforeIdle.join(' ')})...`,
+);
+const idlePhaseStart = Date.now();
+const ssBefore = watcherSockets(watcherPid);
+const idleT0 = performance.now();
+const rssDuring: number[] = [];
+const idleTicks0 = ticksOf(watcherPid);
+for (let s = 0; s < IDLE_SECONDS; s++) {
+  await sleep(Math.max(0, idleT0 + (s + 1) * 1000 - performance.now()));
+  rssDuring.push(rssOf(watcherPid));
+}
+const ssAfter = watcherSockets(watcherPid);
+const idleS = (performance.now() - idleT0) / 1000;
+const idleCpuPercent = round((100 * (ticksOf(watcherPid) - idleTicks0)) / TICKS_PER_SEC / idleS, 2);
+if (capture) await stopCapture(capture);
+phases.idle = [idlePhaseStart, Date.now()];
+
+// ss: TLS record bytes both ways; frames = segments x (14 B Ethernet + 20 B IP + 32 B TCP
+// with timestamps) on top.
+const HEADER_BYTES = 66;
+const before = new Map(ssBefore.map((s) => [s.localPort, s]));
+let ssPayload = 0;
+let ssSegments = 0;
+let ssSockets = 0;
+const keepaliveTimers = ssAfter.filter((s) => s.timer === 'keepalive').length;
+for (const s of ssAfter) {
+  const b = before.get(s.localPort);
+  if (!b) continue;
+  ssSockets++;
+  ssPayload += s.bytesAcked - b.bytesAcked + (s.bytesReceived - b.bytesReceived);
+  ssSegments += s.segsOut - b.segsOut + (s.segsIn - b.segsIn);
+}
+const ssIdle = {
+  sockets: ssSockets,
+  socketsWithKeepaliveTimer: keepaliveTimers,
+  payloadBytesPerSec: round(ssPayload / idleS),
+  segmentsPerSec: round(ssSegments / idleS),
+  wireBytesPerSecEstimate: round((ssPayload + ssSegments * HEADER_BYTES) / idleS),
+};
+
+// Dovecot's "* OK Still here" to an IDLE client: 17 B of IMAP, 39 B as a TLS 1.3 record.
+const STILL_HERE_TLS_BYTES = 39;
+const stillHereS = /(\d+)\s*min/.test(dovecot.idleNotifyInterval)
+  ? Number(/(\d+)\s*min/.exec(dovecot.idleNotifyInterval)?.[1]) * 60
+  : 120;
+let pcapIdle:
+  | {
+      frames: number;
+      wireBytesPerSec: number;
+      payloadBytesPerSec: number;
+      emptyFramesPerSec: number;
+      keepaliveProbes: number;
+      keepaliveWireBytesPerSec: number;
+      stillHereRecords: number;
+      socketsWithTraffic: number;
+      socketsWithALook: number;
+      perSocketPayloadBytes: Summary;
+      perLook: { payloadBytes: number; wireBytes: number };
+      steadyStateEstimate: {
+        payloadBytesPerSec: number;
+        wireBytesPerSec: number;
+        parts: Record<string, { payloadBytesPerSec: number; wireBytesPerSec: number }>;
+        note: string;
+      };
+      topSegmentSizes: string[];
+    }
+  | undefined;
+if (capture) {
+  const ports = new Set(ssBefore.map((s) => s.localPort));
+  await writeFile(pcapFile.replace(/\.pcap$/, '-ports.json'), JSON.stringify([...ports]));
+  const { total, perSocket, sizes } = sumPcap(
+    await readFile(pcapFile),
+    IMAP_PORT,
+    ports,
+    STILL_HERE_TLS_BYTES,
+  );
+  const bySocket = [...ports].map(
+    (p) =>
+      perSocket.get(p) ?? {
+        port: p,
+        frames: 0,
+        frameBytes: 0,
+        payloadBytes: 0,
+        keepaliveProbes: 0,
+        marked: 0,
+      },
+  );
+  // A socket that carried a look (the periodic poll: DONE, LIST, EXAMINE, STATUS per folder,
+  // IDLE) moved ~2 KB; one that did not, a "Still here" or a keepalive probe, or nothing.
+  const LOOK_BYTES = 300;
+  const looked = bySocket.filter((s) => s.payloadBytes > LOOK_BYTES);
+  // A "Still here" on the wire: its frame (payload + 66 B of headers) and the client's ACK.
+  const stillHereWire = STILL_HERE_TLS_BYTES + 2 * HEADER_BYTES;
+  const lookOnly = (s: (typeof bySocket)[number], k: 'payloadBytes' | 'frameBytes') =>
+    s[k] -
+    s.marked * (k === 'payloadBytes' ? STILL_HERE_TLS_BYTES : stillHereWire) -
+    (k === 'frameBytes' ? 2 * s.keepaliveProbes * HEADER_BYTES : 0);
+  const avg = (k: 'payloadBytes' | 'frameBytes') =>
+    looked.length ? Math.round(looked.reduce((a, s) => a + lookOnly(s, k), 0) / looked.length) : 0;
+  const perLook = { payloadBytes: avg('payloadBytes'), wireBytes: avg('frameBytes') };
+  const pollS = POLL_MS / 1000;
+  const probeRate = keepaliveProbeRate(pollS, stillHereS, KEEPALIVE_MS / 1000);
+  const parts = {
+    looks: {
+      payloadBytesPerSec: round((MAILBOXES * perLook.payloadBytes) / pollS),
+      wireBytesPerSec: round((MAILBOXES * perLook.wireBytes) / pollS),
+    },
+    stillHere: {
+      payloadBytesPerSec: round((MAILBOXES * STILL_HERE_TLS_BYTES) / stillHereS),
+      wireBytesPerSec: round((MAILBOXES * stillHereWire) / stillHereS),
+    },
+    keepalive: {
+      payloadBytesPerSec: 0,
+      wireBytesPerSec: round(MAILBOXES * probeRate * 2 * HEADER_BYTES),
+    },
+  };
+  pcapIdle = {
+    frames: total.frames,
+    wireBytesPerSec: round(total.frameBytes / idleS),
+    payloadBytesPerSec: round(total.payloadBytes / idleS),
+    emptyFramesPerSec: round(total.emptyFrames / idleS),
+    keepaliveProbes: total.keepaliveProbes,
+    // A probe and its ACK: two empty frames.
+    keepaliveWireBytesPerSec: round((2 * total.keepaliveProbes * HEADER_BYTES) / idleS),
+    stillHereRecords: sizes.get(`in:${STILL_HERE_TLS_BYTES}`) ?? 0,
+    socketsWithTraffic: perSocket.size,
+    socketsWithALook: looked.length,
+    perSocketPayloadBytes: summarize(bySocket.map((s) => s.payloadBytes)),
+    perLook,
+    steadyStateEstimate: {
+      payloadBytesPerSec: round(Object.values(parts).reduce((a, p) => a + p.payloadBytesPerSec, 0)),
+      wireBytesPerSec: round(Object.values(parts).reduce((a, p) => a + p.wireBytesPerSec, 0)),
+      parts,
+      note: `per mailbox: one look per ${pollS} s (VMSYNC_EMAIL_POLL_INTERVAL_MS, +-20 %) at the bytes per look measured; Dovecot's "* OK Still here" every ${stillHereS} s (imap_idle_notify_interval; sent to all hibernated clients at once); a keepalive probe + ACK after each VMSYNC_IMAP_KEEPALIVE_MS of silence (simulated: ${round(probeRate * 3600, 0)} probes per connection per hour). The window itself held ${looked.length} looks where steady state has ${Math.round((MAILBOXES * idleS) / pollS)}.`,
+    },
+    topSegmentSizes: [...sizes]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([k, n]) => `${k} B x${n}`),
+  };
+}
+const idle = {
+  seconds: round(idleS),
+  watcherCpuPercentOfOneCore: idleCpuPercent,
+  keepaliveMs: KEEPALIVE_MS,
+  pollIntervalMs: POLL_MS,
+  pcap: pcapIdle ?? null,
+  ss: ssIdle,
+  note: 'IMAP payload = TCP payload between the watcher and Dovecot, i.e. the TLS records that carry IMAP (TLS framing and tags included). Wire = whole frames as captured on lo: 14 B Ethernet header + IP + TCP + payload (no preamble, FCS or gap).',
+};
+
+const rssWatching = rssDuring.length > 0 ? median(rssDuring) : rssOf(watcherPid);
+const memory = {
+  rssBaselineMiB: round(rssBaseline / 2 ** 20),
+  rssWatchingMiB: round(rssWatching / 2 ** 20),
+  rssWatchingMinMaxMiB: [
+    // over the idle window; the figure is its median
+    round(Math.min(...rssDuring) / 2 ** 20),
+    round(Math.max(...rssDuring) / 2 ** 20),
+  ],
+  perMailboxKiB: round((rssWatching - rssBaseline) / MAILBOXES / 1024),
+};
+
+const metrics = opsPort
+  ? await fetch(`http://127.0.0.1:${opsPort}/metrics`)
+      .then((r) => r.text())
+      .catch(() => '')
+  : '';
+const metricWatching = Number(
+  /vmsync_email_watcher_mailboxes\{state="watching"\}\s+(\d+)/.exec(metrics)?.[1] ?? Number.NaN,
+);
+const look = /vmsync_email_look_seconds_sum\s+(\S+)\s+vmsync_email_look_seconds_count\s+(\S+)/.exec(
+  metrics,
+);
+const looks = look
+  ? { count: Number(look[2]), meanMs: round((1000 * Number(look[1])) / Number(look[2])) }
+  : null;
+const loadAtEnd = loadavg().map((x) => round(x, 2));
+const disturbances = dovecotDisturbances();
+let heap: (ReturnType<typeof heapSnapshotSummary> & { rssAtSnapshotMiB: number }) | null = null;
+if (HEAP_SNAPSHOT) {
+  log('diagnostics: heap snapshot of the watcher (SIGUSR2)...');
+  const rssAtSnapshot = rssOf(watcherPid);
+  const h = await heapOf(watcherPid);
+  if (h) heap = { ...h, rssAtSnapshotMiB: round(rssAtSnapshot / 2 ** 20) };
+}
+const exitCode = await watcher.stop();
+let cpuProfile: {
+  connect: ReturnType<typeof cpuProfileSummary>;
+  whole: ReturnType<typeof cpuProfileSummary>;
+} | null = null;
+if (CPU_PROF) {
+  const f = readdirSync(PROF_DIR).find((n) => n.endsWith('.cpuprofile'));
+  if (f) {
+    const profile = JSON.parse(await readFile(join(PROF_DIR, f), 'utf8')) as CpuProfile;
+    cpuProfile = {
+      connect: cpuProfileSummary(profile, 0, connect.processStartToAllIdleMs, 15),
+      whole: cpuProfileSummary(profile, 0, Number.POSITIVE_INFINITY, 15),
+    };
+  }
+}
+
+// ---------------------------------------------------------------- figures, limits, table
+
+const wire = pcapIdle?.wireBytesPerSec ?? ssIdle.wireBytesPerSecEstimate;
+const payload = pcapIdle?.payloadBytesPerSec ?? ssIdle.payloadBytesPerSec;
+const steady = pcapIdle?.steadyStateEstimate;
+interface Row {
+  figure: string;
+  value: number;
+  target: string;
+  met: boolean | null;
+}
+const rows: Row[] = [
+  {
+    figure: `connect + snapshot + idle, ${MAILBOXES} x ${PER_MAILBOX} (ms)`,
+    value: connect.processStartToAllIdleMs,
+    target: `< ${TARGETS.connectMs}`,
+    met: connect.processStartToAllIdleMs < TARGETS.connectMs,
+  },
+  ...(['p50', 'p95', 'p99'] as const).map((q) => ({
+    figure: `published after Dovecot's notification ${q} (ms)`,
+    value: latency.publishedAfterDovecotNotificationMs[q],
+    target: q === 'p99' ? `<= ${TARGETS.publishedAfterDovecotP99Ms}` : '',
+    met:
+      q === 'p99'
+        ? latency.publishedAfterDovecotNotificationMs.p99 <= TARGETS.publishedAfterDovecotP99Ms
+        : null,
+  })),
+  {
+    figure: `idle on the wire, ${round(idleS, 0)} s window (B/s)`,
+    value: wire,
+    target: `< ${TARGETS.wireBytesPerSec}`,
+    met: wire < TARGETS.wireBytesPerSec,
+  },
+  {
+    figure: `idle IMAP payload (TLS records), window (B/s)`,
+    value: payload,
+    target: `< ${TARGETS.payloadBytesPerSec}`,
+    met: payload < TARGETS.payloadBytesPerSec,
+  },
+  ...(steady
+    ? [
+        {
+          figure: 'idle on the wire, steady state est. (B/s)',
+          value: steady.wireBytesPerSec,
+          target: `< ${TARGETS.wireBytesPerSec}`,
+          met: steady.wireBytesPerSec < TARGETS.wireBytesPerSec,
+        },
+        {
+          figure: 'idle IMAP payload, steady state est. (B/s)',
+          value: steady.payloadBytesPerSec,
+          target: `< ${TARGETS.payloadBytesPerSec}`,
+          met: steady.payloadBytesPerSec < TARGETS.payloadBytesPerSec,
+        },
+      ]
+    : []),
+  {
+    figure: 'RSS per watched mailbox (KiB)',
+    value: memory.perMailboxKiB,
+    target: `<= ${TARGETS.rssPerMailboxBytes / 1024}`,
+    met: memory.perMailboxKiB * 1024 <= TARGETS.rssPerMailboxBytes,
+  },
+];
+const missed = (prefix: string) => rows.some((r) => r.figure.startsWith(prefix) && r.met === false);
+
+const limits: string[] = [];
+const defaultLoginFloorS = (MAILBOXES - DEFAULT_LOGIN_BURST) / DEFAULT_LOGIN_RATE;
+if (defaultLoginFloorS * 1000 >= TARGETS.connectMs) {
+  limits.push(
+    `connect (config): the watcher's default login limiter (VMSYNC_IMAP_LOGIN_RATE ${DEFAULT_LOGIN_RATE}/s, burst ${DEFAULT_LOGIN_BURST}, one bucket for the whole process) alone makes ${MAILBOXES} mailboxes take >= ${defaultLoginFloorS.toFixed(0)} s; this run used ${LOGIN_RATE}/s. The same holds after every Dovecot reload, which drops all hibernated sessions.`,
+  );
+}
+if (missed('connect')) {
+  const cpu = connect.cpuPercentOfOneCore;
+  const watcherCpuMsPerMailbox = round(
+    (connect.watcherCpuPercentOfOneCore * connect.processStartToAllIdleMs) / 100 / MAILBOXES,
+  );
+  const hot = cpuProfile?.connect.byOwner
+    .slice(0, 6)
+    .map((o) => `${o.name} ${o.percent} %`)
+    .join(', ');
+  limits.push(
+    `connect (CPU): the machine was ${connect.machineCpuBusyPercent} % busy (${cpus().length} cores; % of one core: watcher ${cpu.watcher}, Dovecot ${cpu.dovecot}, Kafka ${cpu.kafka}, bench ${cpu.bench}, token endpoint ${cpu.tokenEndpoint}, kernel irq/softirq ${cpu.kernelIrqSoftirq}, other processes ${cpu.otherProcesses}). The watcher spends ~${watcherCpuMsPerMailbox} ms of CPU per mailbox: ${MAILBOXES} mailboxes need ~${round((watcherCpuMsPerMailbox * MAILBOXES) / 1000)} s of one core for it alone.${hot ? ` Its profile while connecting: ${hot}.` : ' (BENCH_CPU_PROF=1 for its profile.)'} All ${MAILBOXES} watches start at once: the first is watching only after ${connect.processStartToFirstWatchingMs} ms.`,
+  );
+}
+if (missed("published after Dovecot's notification p99")) {
+  const slow = afterDovecotMs.filter((x) => x > 400).length;
+  limits.push(
+    `change latency: never less than ${latency.minPublishedAfterDovecotMs} ms after Dovecot's notification: MailboxSession.waitForChange gathers IDLE pushes for debounceMs (default 150 ms; the watcher does not set it) before it looks; look + publish add p50 ~${round(latency.publishedAfterDovecotNotificationMs.p50 - 150)} ms. ${slow} of ${afterDovecotMs.length} samples were > 400 ms: Dovecot delays IDLE notifications by 500 ms in a session that is not hibernated (imap_hibernate_timeout 5 s after the session's last command; a hibernated one is told in ~10-20 ms), and the watcher's session is awake for 5 s after each of its own looks (the ${POLL_MS / 1000} s poll).`,
+  );
+}
+if (missed('idle') && pcapIdle) {
+  const st = pcapIdle.steadyStateEstimate;
+  const kaQuiet = round((MAILBOXES * 2 * HEADER_BYTES) / (2 * 60));
+  limits.push(
+    `idle traffic: the watcher's own poll dominates. ${pcapIdle.socketsWithALook} of ${MAILBOXES} connections carried a look in the window, ~${pcapIdle.perLook.payloadBytes} B of TLS payload (${pcapIdle.perLook.wireBytes} B on the wire) each: every VMSYNC_EMAIL_POLL_INTERVAL_MS (${POLL_MS / 1000} s +-20 %) MailboxSession.look() sends DONE, LIST "" "*", EXAMINE INBOX (again), STATUS of each other folder (Sent, Drafts, Archive, Trash here) and IDLE. Steady state: looks ${st.parts.looks?.payloadBytesPerSec} B/s payload / ${st.parts.looks?.wireBytesPerSec} B/s wire; Dovecot's "* OK Still here" (every ${stillHereS} s, ${pcapIdle.stillHereRecords} in the window) ${st.parts.stillHere?.payloadBytesPerSec} / ${st.parts.stillHere?.wireBytesPerSec} B/s, i.e. above the 200 B/s payload target on its own while imap_idle_notify_interval is 2 min; TCP keepalive (${KEEPALIVE_MS / 1000} s): ${pcapIdle.keepaliveProbes} probes in the window (${pcapIdle.keepaliveWireBytesPerSec} B/s), ~${st.parts.keepalive?.wireBytesPerSec} B/s in steady state at this poll interval (a probe + ACK, 2 x 66 B, after each ${KEEPALIVE_MS / 1000} s of silence); with no polls, one per connection per 2 min (the Still-here restarts the timer): ~${kaQuiet} B/s per ${MAILBOXES}.`,
+  );
+}
+if (missed('RSS')) {
+  const base = heapAtBaseline.summary;
+  const heapPerMailbox =
+    heap && base ? (heap.totalBytes - base.totalBytes) / MAILBOXES / 1024 : null;
+  const h =
+    heap && heapPerMailbox !== null
+      ? ` Heap snapshots (no mailboxes / ${MAILBOXES}): V8 heap ${round((base?.totalBytes ?? 0) / 2 ** 20)} -> ${round(heap.totalBytes / 2 ** 20)} MiB, i.e. ~${round(heapPerMailbox)} KiB per mailbox in JS objects and ~${round(memory.perMailboxKiB - heapPerMailbox)} KiB outside the V8 heap (OpenSSL state and buffers per TLS connection, a SecureContext per connection since every connect passes its own \`ca\`, malloc fragmentation from connecting all at once). Largest in the heap: ${heap.byName
+          .slice(0, 5)
+          .map((g) => `${g.name} ${round(g.bytes / 2 ** 20)} MiB/${g.count}`)
+          .join(', ')}.`
+      : ' (BENCH_HEAP_SNAPSHOT=1 splits it into V8 heap and the rest.)';
+  limits.push(
+    `memory: ${memory.perMailboxKiB} KiB per mailbox (RSS ${memory.rssBaselineMiB} -> ${memory.rssWatchingMiB} MiB; peak while connecting ${round(Math.max(...connect.watchingOverTime.map((w) => w.rssMiB)))} MiB).${h}`,
+  );
+}
+
+const result = {
+  date: new Date().toISOString(),
+  machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+  load: {
+    atStart: loadAtStart,
+    beforeConnect: loadBeforeConnect,
+    beforeLatency: loadBeforeLatency,
+    beforeIdle: loadBeforeIdle,
+    atEnd: loadAtEnd,
+  },
+  config: {
+    mailboxes: MAILBOXES,
+    notificationsPerMailbox: PER_MAILBOX,
+    users: `user${FIRST_USER}..user${lastUser}@example.test`,
+    samples: SAMPLES,
+    idleSeconds: IDLE_SECONDS,
+    watcher: {
+      VMSYNC_IMAP_LOGIN_RATE: LOGIN_RATE,
+      VMSYNC_IMAP_KEEPALIVE_MS: KEEPALIVE_MS,
+      VMSYNC_EMAIL_POLL_INTERVAL_MS: POLL_MS,
+      extraNodeFlags: EXTRA_NODE_FLAGS,
+      partitions: PARTITIONS,
+      cpuProfile: CPU_PROF ? PROF_DIR : null,
+    },
+  },
+  dovecot: { ...dovecot, asNotesSay: dovecotOk },
+  setup: { fillMs, fillConcurrency: FILL_CONCURRENCY },
+  connect,
+  latency,
+  idle,
+  memory,
+  watcherAtEnd: { metricWatching, looks, failuresAfterConnect, exitCode },
+  dovecotDisturbances: disturbances,
+  diagnostics: {
+    cpuProfile,
+    heap,
+    heapBaseline: heapAtBaseline.summary,
+    heapPerMailboxKiB:
+      heap && heapAtBaseline.summary
+        ? round((heap.totalBytes - heapAtBaseline.summary.totalBytes) / MAILBOXES / 1024)
+        : null,
+  },
+  targets: rows,
+  limits,
+};
+await writeFile(join(OUT_DIR, 'email-side.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+console.log(`\nemail side (${MAILBOXES} mailboxes, load at end ${loadAtEnd.join(' ')})`);
+console.log(`${'figure'.padEnd(52)} ${'value'.padStart(9)}  ${'target'.padEnd(8)} met?`);
+for (const r of rows) {
+  console.log(
+    `${r.figure.padEnd(52)} ${String(r.value).padStart(9)}  ${r.target.padEnd(8)} ${r.met === null ? '' : r.met ? 'yes' : 'NO'}`,
+  );
+}
+console.log(
+  `Dovecot's own notification p50/p99 ${latency.storeToDovecotNotificationMs.p50}/${latency.storeToDovecotNotificationMs.p99} ms; STORE -> event on Kafka p50/p99 ${latency.storeToEventOnKafkaMs.p50}/${latency.storeToEventOnKafkaMs.p99} ms`,
+);
+console.log(
+  `idle (ss): ${ssIdle.payloadBytesPerSec} B/s payload, ~${ssIdle.wireBytesPerSecEstimate} B/s with headers; RSS ${memory.rssBaselineMiB} -> ${memory.rssWatchingMiB} MiB`,
+);
+for (const l of limits) console.log(`limit: ${l}`);
+for (const d of disturbances.filter((x) => x.phases.length > 0)) {
+  console.log(
+    `WARNING: Dovecot ${d.event} at ${d.at}, during ${d.phases.join(', ')} (someone else's): run again`,
+  );
+}
+console.log('written: .bench/email-side.json');
+
+await publisher.disconnect();
+clock.stop();
+await redis.close();
+process.exit(0);
