@@ -53,4 +53,21 @@ describe('IntentLog', () => {
     );
     expect(echo).toBeNull();
   });
+
+  it('consumes every intent the change fulfils, so a later identical user change is not an echo', async () => {
+    await intents.record('m5', {
+      commandId: 'c5a',
+      expect: { location: 'inbox', read: true },
+      at: 1,
+    });
+    await intents.record('m5', {
+      commandId: 'c5b',
+      expect: { location: 'inbox', read: true },
+      at: 2,
+    });
+    const trash = { location: 'trash', read: true };
+    const inbox = { location: 'inbox', read: true };
+    expect(await intents.matchEcho('m5', trash, inbox)).toBe('c5a');
+    expect(await intents.matchEcho('m5', trash, inbox)).toBeNull();
+  });
 });

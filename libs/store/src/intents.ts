@@ -61,8 +61,15 @@ export class IntentLog<S extends object> {
       if (!explaining) return null;
       used.add(explaining);
     }
-    const ids = [...used].map((i) => i.commandId);
-    await this.store.redis.hdel(key, ...ids);
-    return ids.sort()[0] ?? null;
+    const echoOf = [...used].map((i) => i.commandId).sort()[0] ?? null;
+    // Every intent the new state fulfils is done, not only those that explained a field:
+    // a fulfilled intent left pending would later take a user's identical change for
+    // an echo and swallow it (found by the soak: an undelete that never synced).
+    const fulfilled = intents.filter((i) =>
+      (Object.keys(i.expect) as (keyof S)[]).every((f) => i.expect[f] === after[f]),
+    );
+    const done = new Set([...used, ...fulfilled].map((i) => i.commandId));
+    await this.store.redis.hdel(key, ...done);
+    return echoOf;
   }
 }
