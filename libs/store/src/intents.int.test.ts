@@ -67,7 +67,7 @@ describe('IntentLog', () => {
     });
     const trash = { location: 'trash', read: true };
     const inbox = { location: 'inbox', read: true };
-    expect(await intents.matchEcho('m5', trash, inbox)).toBe('c5a');
+    expect(['c5a', 'c5b']).toContain(await intents.matchEcho('m5', trash, inbox));
     expect(await intents.matchEcho('m5', trash, inbox)).toBeNull();
   });
 });

@@ -1135,12 +1135,17 @@ if (missed('connect')) {
   const watcherCpuMsPerMailbox = round(
     (connect.watcherCpuPercentOfOneCore * connect.processStartToAllIdleMs) / 100 / MAILBOXES,
   );
-  const hot = cpuProfile?.connect.byOwner
-    .slice(0, 6)
-    .map((o) => `${o.name} ${o.percent} %`)
-    .join(', ');
+  const hot = cpuProfile
+    ? `${cpuProfile.connect.byOwner
+        .slice(0, 7)
+        .map((o) => `${o.name} ${o.percent} %`)
+        .join(', ')}; top functions: ${cpuProfile.connect.byFunction
+        .slice(0, 6)
+        .map((o) => `${o.name} ${o.percent} %`)
+        .join(', ')}`
+    : undefined;
   limits.push(
-    `connect (CPU): the machine was ${connect.machineCpuBusyPercent} % busy (${cpus().length} cores; % of one core: watcher ${cpu.watcher}, Dovecot ${cpu.dovecot}, Kafka ${cpu.kafka}, bench ${cpu.bench}, token endpoint ${cpu.tokenEndpoint}, kernel irq/softirq ${cpu.kernelIrqSoftirq}, other processes ${cpu.otherProcesses}). The watcher spends ~${watcherCpuMsPerMailbox} ms of CPU per mailbox: ${MAILBOXES} mailboxes need ~${round((watcherCpuMsPerMailbox * MAILBOXES) / 1000)} s of one core for it alone.${hot ? ` Its profile while connecting: ${hot}.` : ' (BENCH_CPU_PROF=1 for its profile.)'} All ${MAILBOXES} watches start at once: the first is watching only after ${connect.processStartToFirstWatchingMs} ms.`,
+    `connect (CPU): the machine was ${connect.machineCpuBusyPercent} % busy (${cpus().length} cores; % of one core: watcher ${cpu.watcher}, Dovecot ${cpu.dovecot}, Kafka ${cpu.kafka}, bench ${cpu.bench}, token endpoint ${cpu.tokenEndpoint}, kernel irq/softirq ${cpu.kernelIrqSoftirq}, other processes ${cpu.otherProcesses}). The watcher spends ~${watcherCpuMsPerMailbox} ms of CPU per mailbox: ${MAILBOXES} mailboxes need ~${round((watcherCpuMsPerMailbox * MAILBOXES) / 1000)} s of one core for it alone.${hot ? ` Its CPU profile while connecting (self time, of ${cpuProfile ? round(cpuProfile.connect.busyMs / 1000) : '?'} s busy): ${hot}.` : ' (BENCH_CPU_PROF=1 for its profile.)'} All ${MAILBOXES} watches start at once: the first is watching only after ${connect.processStartToFirstWatchingMs} ms.`,
   );
 }
 if (missed("published after Dovecot's notification p99")) {
