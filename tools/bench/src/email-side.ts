@@ -1049,7 +1049,9 @@ let cpuProfile: {
   whole: ReturnType<typeof cpuProfileSummary>;
 } | null = null;
 if (CPU_PROF) {
-  const f = readdirSync(PROF_DIR).find((n) => n.endsWith('.cpuprofile'));
+  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main one (tsx's
+  // module hooks run in a thread of their own).
+  const f = readdirSync(PROF_DIR).find((n) => /\.\d+\.0\.\d+\.cpuprofile$/.test(n));
   if (f) {
     const profile = JSON.parse(await readFile(join(PROF_DIR, f), 'utf8')) as CpuProfile;
     cpuProfile = {
