@@ -122,10 +122,6 @@ export class PairStore {
       .exec();
   }
 
-  async removeWaitingVoicemail(user: string, key: string): Promise<void> {
-    await this.store.redis.zrem(this.#k('waiting-vm', user), key);
-  }
-
   async waitingVoicemails(user: string): Promise<VoicemailRecord[]> {
     const keys = await this.store.redis.zrevrange(this.#k('waiting-vm', user), 0, WAITING_MAX - 1);
     const records = await Promise.all(keys.map((k) => this.getVoicemail(k)));

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type DemoContext,
@@ -155,11 +154,5 @@ export class World {
     return this.services
       .filter((s) => s.service.endsWith('actuator'))
       .flatMap((s) => s.logs().filter((l) => l.msg === 'command carried out'));
-  }
-
-  async audioOf(p: Pair): Promise<Buffer> {
-    return readFile(
-      join(this.ctx.spoolDir, 'default', p.phone.user.mailbox, 'INBOX', 'msg0000.wav'),
-    );
   }
 }
