@@ -70,4 +70,31 @@ describe('IntentLog', () => {
     expect(['c5a', 'c5b']).toContain(await intents.matchEcho('m5', trash, inbox));
     expect(await intents.matchEcho('m5', trash, inbox)).toBeNull();
   });
+
+  it('hands a look the intents applied before it began, and forgets them once accounted for', async () => {
+    await intents.record('m6', { commandId: 'c6a', expect: { read: true }, at: 1 });
+    await intents.record('m6', { commandId: 'c6b', expect: { location: 'trash' }, at: 2 });
+    await intents.record('m7', { commandId: 'c7', expect: { read: true }, at: 3 });
+    await intents.markApplied('box1', 'm6', 'c6a', 100);
+    await intents.markApplied('box1', 'm7', 'c7', 300);
+    // c6b recorded but never applied (the actuator died first): not for a look to judge
+    const look = await intents.appliedBefore('box1', 200);
+    expect([...look.decided.keys()]).toEqual(['m6']);
+    expect(look.decided.get('m6')?.map((i) => [i.commandId, i.appliedAt])).toEqual([['c6a', 100]]);
+    expect(look.undecided).toBe(true); // m7 was applied after the look began
+
+    await intents.consume('m6', ['c6a']);
+    const later = await intents.appliedBefore('box1', 400);
+    expect([...later.decided.keys()]).toEqual(['m7']);
+    // an echo seen the ordinary way takes its applied mark along
+    expect(
+      await intents.matchEcho(
+        'm7',
+        { location: 'inbox', read: false },
+        { location: 'inbox', read: true },
+      ),
+    ).toBe('c7');
+    expect((await intents.appliedBefore('box1', 400)).decided.size).toBe(0);
+    expect(await store.redis.smembers(store.key('intent-applied-in', 'email', 'box1'))).toEqual([]);
+  });
 });

@@ -9,6 +9,14 @@ export interface Intent<S> {
   expect: Partial<S>;
   /** Deployment-clock time the intent was recorded. */
   at: number;
+  /** Deployment-clock time the actuator saw its change take effect (markApplied). */
+  appliedAt?: number;
+}
+
+/** Applied intents a look can judge, by message key; `undecided`: some were applied too late for it. */
+export interface AppliedIntents<S> {
+  decided: Map<string, Intent<S>[]>;
+  undecided: boolean;
 }
 
 /**
@@ -38,8 +46,89 @@ export class IntentLog<S extends object> {
       .exec();
   }
 
+  #appliedKey(messageKey: string): string {
+    return this.store.key('intent-applied', this.side, messageKey);
+  }
+
+  #scopeKey(scope: string): string {
+    return this.store.key('intent-applied-in', this.side, scope);
+  }
+
   async forget(messageKey: string, commandId: string): Promise<void> {
     await this.store.redis.hdel(this.#key(messageKey), commandId);
+  }
+
+  /**
+   * The actuator saw its change take effect at `appliedAt`. A watcher's look that begins
+   * later must find it, or a user undid it (missedChange); `scope` (the mailbox) lets the
+   * watcher find such messages with one read per look.
+   */
+  async markApplied(
+    scope: string,
+    messageKey: string,
+    commandId: string,
+    appliedAt: number,
+  ): Promise<void> {
+    const key = this.#appliedKey(messageKey);
+    const scopeKey = this.#scopeKey(scope);
+    await this.store.redis
+      .multi()
+      .hset(key, commandId, String(appliedAt))
+      .expire(key, this.ttlSeconds)
+      .sadd(scopeKey, messageKey)
+      .expire(scopeKey, this.ttlSeconds)
+      .exec();
+  }
+
+  /**
+   * The scope's pending intents that were applied before `cutoff` (a look begun after it
+   * must reflect them), by message key. Messages with nothing pending leave the index.
+   */
+  async appliedBefore(scope: string, cutoff: number): Promise<AppliedIntents<S>> {
+    const redis = this.store.redis;
+    const scopeKey = this.#scopeKey(scope);
+    const decided = new Map<string, Intent<S>[]>();
+    let undecided = false;
+    const members = await redis.smembers(scopeKey);
+    for (const messageKey of members) {
+      const [intents, applied] = await Promise.all([
+        redis.hgetall(this.#key(messageKey)),
+        redis.hgetall(this.#appliedKey(messageKey)),
+      ]);
+      const ready: Intent<S>[] = [];
+      const orphans: string[] = [];
+      for (const [commandId, at] of Object.entries(applied)) {
+        const raw = intents[commandId];
+        if (raw === undefined) {
+          orphans.push(commandId); // its echo was seen and consumed before it was marked
+          continue;
+        }
+        const intent: Intent<S> = { ...(JSON.parse(raw) as Intent<S>), appliedAt: Number(at) };
+        if (Number(at) <= cutoff) ready.push(intent);
+        else undecided = true;
+      }
+      if (ready.length > 0) decided.set(messageKey, ready);
+      if (orphans.length > 0) await redis.hdel(this.#appliedKey(messageKey), ...orphans);
+      // Leaves the index only if nothing was marked applied meanwhile.
+      await redis.eval(
+        "if redis.call('HLEN', KEYS[1]) == 0 then return redis.call('SREM', KEYS[2], ARGV[1]) end return 0",
+        2,
+        this.#appliedKey(messageKey),
+        scopeKey,
+        messageKey,
+      );
+    }
+    return { decided, undecided };
+  }
+
+  /** Done with these intents (a look accounted for them). */
+  async consume(messageKey: string, commandIds: readonly string[]): Promise<void> {
+    if (commandIds.length === 0) return;
+    await this.store.redis
+      .multi()
+      .hdel(this.#key(messageKey), ...commandIds)
+      .hdel(this.#appliedKey(messageKey), ...commandIds)
+      .exec();
   }
 
   /**
@@ -69,7 +158,7 @@ export class IntentLog<S extends object> {
       (Object.keys(i.expect) as (keyof S)[]).every((f) => i.expect[f] === after[f]),
     );
     const done = new Set([...used, ...fulfilled].map((i) => i.commandId));
-    await this.store.redis.hdel(key, ...done);
+    await this.consume(messageKey, [...done]);
     return echoOf;
   }
 }

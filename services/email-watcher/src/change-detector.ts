@@ -23,17 +23,30 @@ export function presentIds(known: ReadonlyMap<string, Observation<ObservedEmail>
  * Pure: what a complete look changed against the last observations. A notification seen
  * for the first time is a `snapshot` during the start-up look (else a `change` with no
  * `before`); a known one is published only when its state moved — so a restart publishes
- * only real changes. Only ids the look confirmed gone become `purged`.
+ * only real changes. Only ids the look confirmed gone become `purged`. `missed`: what
+ * vmsync left where the look found a user had already changed it back (missedChange).
  */
 export function detectChanges(
   known: ReadonlyMap<string, Observation<ObservedEmail>>,
   look: Look,
   startup: boolean,
+  missed: ReadonlyMap<string, EmailState> = new Map(),
 ): DetectedChange[] {
   const changes: DetectedChange[] = [];
   for (const [emailId, found] of look.emails) {
     const prev = known.get(emailId);
-    if (prev === undefined) {
+    const left = missed.get(emailId);
+    if (left !== undefined && !same(left, found.state)) {
+      // vmsync's own change came and went between two looks: the user's change starts
+      // from what vmsync left (missedChange), even when it ends where the last look was.
+      changes.push({
+        emailId,
+        phase: 'change',
+        before: stateOf(left),
+        after: found.state,
+        notification: found.notification,
+      });
+    } else if (prev === undefined) {
       changes.push({
         emailId,
         phase: startup ? 'snapshot' : 'change',

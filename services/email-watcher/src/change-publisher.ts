@@ -10,8 +10,20 @@ import {
   userKey,
 } from '@vmsync/events';
 import { emailKey, type Look, type ObservedEmail } from '@vmsync/imap-mailbox';
-import type { IntentLog, Observation, ObservationLog } from '@vmsync/store';
-import { type DetectedChange, detectChanges } from './change-detector.js';
+import { type IntentLog, missedChange, type Observation, type ObservationLog } from '@vmsync/store';
+import { type DetectedChange, detectChanges, stateOf } from './change-detector.js';
+
+/**
+ * Processes' deployment clocks agree to within their Redis round trips; an intent applied
+ * this close to a look's start is judged by the next look, not this one.
+ */
+const CLOCK_MARGIN_MS = 25;
+
+export interface PublishResult {
+  published: number;
+  /** An actuator finished too close to this look for it to judge: look again soon. */
+  recheckSoon: boolean;
+}
 
 export interface ChangePublisherDeps {
   publisher: Publisher;
@@ -20,7 +32,7 @@ export interface ChangePublisherDeps {
   intents: IntentLog<EmailState>;
   /** The deployment clock (Redis TIME). */
   clock: { now(): number };
-  onPublished?(change: DetectedChange, echoOf: string | null): void;
+  onPublished?(account: string, change: DetectedChange, echoOf: string | null): void;
 }
 
 /**
@@ -38,16 +50,35 @@ export class ChangePublisher {
     look: Look,
     known: Map<string, Observation<ObservedEmail>>,
     startup: boolean,
-  ): Promise<number> {
-    const changes = detectChanges(known, look, startup);
-    if (changes.length === 0) return 0;
+    lookStartedAt: number,
+  ): Promise<PublishResult> {
+    const applied = await this.d.intents.appliedBefore(account, lookStartedAt - CLOCK_MARGIN_MS);
+    const missed = new Map<string, EmailState>();
+    const accounted: Array<[string, string[]]> = [];
+    for (const [emailId, found] of look.emails) {
+      const key = emailKey(account, emailId);
+      const intents = applied.decided.get(key);
+      const prev = known.get(emailId);
+      if (intents === undefined || prev === undefined) continue;
+      accounted.push([key, intents.map((i) => i.commandId)]);
+      const left = missedChange(intents, stateOf(prev.state), stateOf(found.state));
+      if (left !== null) missed.set(emailId, left);
+    }
+    const changes = detectChanges(known, look, startup, missed);
+    const settle = async () => {
+      for (const [key, ids] of accounted) await this.d.intents.consume(key, ids);
+    };
+    if (changes.length === 0) {
+      await settle();
+      return { published: 0, recheckSoon: applied.undecided };
+    }
     const items: PublishItem[] = [];
     const next: Array<[string, Observation<ObservedEmail>, DetectedChange, string | null]> = [];
     for (const change of changes) {
       const prev = known.get(change.emailId);
       const observedAt = this.d.clock.now();
       const echoOf =
-        change.before === null
+        change.before === null || missed.has(change.emailId)
           ? null
           : await this.d.intents.matchEcho(
               emailKey(account, change.emailId),
@@ -99,8 +130,9 @@ export class ChangePublisher {
     );
     for (const [emailId, observation, change, echoOf] of next) {
       known.set(emailId, observation);
-      this.d.onPublished?.(change, echoOf);
+      this.d.onPublished?.(account, change, echoOf);
     }
-    return changes.length;
+    await settle();
+    return { published: changes.length, recheckSoon: applied.undecided };
   }
 }

@@ -150,6 +150,41 @@ describe('email-watcher (real Kafka, Redis, Dovecot with XOAUTH2)', () => {
     expect(await nth(otherId, 2)).toMatchObject({ after: { read: false }, echoOf: null });
   });
 
+  it("sees a user's undo of vmsync's change it never saw (restored from Trash, unread again)", async () => {
+    const trashed = await user.deliver();
+    const read = await user.deliver();
+    await nth(`mid:${trashed}`, 0);
+    await nth(`mid:${read}`, 0);
+    // The watcher is down, so it cannot see vmsync's changes before the user undoes them
+    // (in production: the user is faster than Dovecot's IDLE notification).
+    await watcher.stop();
+    const intents = new IntentLog<EmailState>(store, 'email');
+    const actuator = async (mid: string, commandId: string, expect: Partial<EmailState>) => {
+      await intents.record(emailKey(USER, `mid:${mid}`), { commandId, expect, at: Date.now() });
+      if (expect.location === 'trash') await user.move(mid, 'INBOX', 'Trash');
+      else await user.markRead(mid);
+      await intents.markApplied(USER, emailKey(USER, `mid:${mid}`), commandId, Date.now());
+    };
+    await actuator(trashed, 'cmd-missed-trash', { location: 'trash' });
+    await actuator(read, 'cmd-missed-read', { read: true });
+    await user.move(trashed, 'Trash', 'INBOX');
+    await user.markUnread(read);
+    watcher = new ServiceProcess('email-watcher', env);
+    await watcher.start();
+    expect(await nth(`mid:${trashed}`, 1)).toMatchObject({
+      phase: 'change',
+      before: { location: 'trash', read: false },
+      after: { location: 'inbox', read: false },
+      echoOf: null,
+    });
+    expect(await nth(`mid:${read}`, 1)).toMatchObject({
+      phase: 'change',
+      before: { location: 'inbox', read: true },
+      after: { location: 'inbox', read: false },
+      echoOf: null,
+    });
+  });
+
   it('after a restart publishes only what changed while it was down', async () => {
     const kept = await user.deliver();
     const changed = await user.deliver();

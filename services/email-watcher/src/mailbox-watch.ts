@@ -35,6 +35,8 @@ export interface MailboxWatchDeps {
   instance: string;
   logger: Logger;
   metrics: WatcherMetrics;
+  /** The deployment clock: when a look began, against the actuator's applied times. */
+  clock: { now(): number };
 }
 
 /** Resolves after `ms` or when `signal` aborts. */
@@ -50,6 +52,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', done, { once: true });
   });
 }
+
+/** How soon to look again when an actuator finished too close to a look for it to judge. */
+const RECHECK_MS = 500;
 
 const jitter = (ms: number) => Math.round(ms * (0.8 + Math.random() * 0.4));
 
@@ -194,6 +199,7 @@ export class MailboxWatch {
     let startup = true;
     for (;;) {
       const started = performance.now();
+      const lookStartedAt = this.d.clock.now();
       const look = await withDeadline(
         session.look(presentIds(known)),
         this.d.lookTimeoutMs,
@@ -201,7 +207,13 @@ export class MailboxWatch {
         () => session.client.close(),
       );
       this.d.metrics.lookSeconds.observe((performance.now() - started) / 1000);
-      const published = await this.d.changes.publish(this.account, look, known, startup);
+      const { published, recheckSoon } = await this.d.changes.publish(
+        this.account,
+        look,
+        known,
+        startup,
+        lookStartedAt,
+      );
       if (startup) {
         startup = false;
         healthy();
@@ -210,7 +222,8 @@ export class MailboxWatch {
       } else if (published > 0) {
         this.#log.debug({ published }, 'changes published');
       }
-      const reason = await session.waitForChange(jitter(this.d.pollIntervalMs), signal);
+      const wait = recheckSoon ? RECHECK_MS : jitter(this.d.pollIntervalMs);
+      const reason = await session.waitForChange(wait, signal);
       if (reason === 'aborted') return;
       if (reason === 'closed') {
         const cause = session.lastError;

@@ -48,8 +48,20 @@ const app = new EmailWatcherApp({
       observations,
       intents: new IntentLog<EmailState>(store, 'email'),
       clock,
-      onPublished: (change, echoOf) =>
-        metrics.changes.inc({ phase: change.phase, echo: String(echoOf !== null) }),
+      onPublished: (account, change, echoOf) => {
+        metrics.changes.inc({ phase: change.phase, echo: String(echoOf !== null) });
+        if (change.phase === 'change')
+          logger.info(
+            {
+              account,
+              emailId: change.emailId,
+              before: change.before,
+              after: change.after,
+              echoOf,
+            },
+            'email changed',
+          );
+      },
     }),
     observations,
     folderStore: new RedisFolderSyncStore(store),
@@ -73,6 +85,7 @@ const app = new EmailWatcherApp({
     instance: env.VMSYNC_INSTANCE,
     logger: logger.child({ component: 'mailbox' }),
     metrics,
+    clock,
   },
 });
 const opsPort = await base.serveOps(metrics.registry, () => app.ready());

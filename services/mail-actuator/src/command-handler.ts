@@ -85,6 +85,18 @@ export class MailCommandHandler {
       this.d.metrics.applySeconds.observe((performance.now() - started) / 1000);
       await this.d.ledger.complete(commandId, result.kind);
       if (result.kind === 'applied') {
+        // After the change was seen to take effect: a look begun later that does not find
+        // it means a user undid it (the watcher's missedChange).
+        await this.d.intents
+          .markApplied(
+            ref.account,
+            emailKey(ref.account, ref.emailId),
+            commandId,
+            this.d.clock.now(),
+          )
+          .catch((error: unknown) =>
+            log.warn({ err: describeFailure(error).message }, 'cannot mark the intent applied'),
+          );
         this.d.metrics.syncLatency.observe(
           { action },
           (this.d.clock.now() - envelope.observedAt) / 1000,
