@@ -8,13 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_MAIL, GmailStandin, SPAM } from './gmail-imap-standin.js';
-import {
-  applyMailAction,
-  ImapConnector,
-  LoginLimiter,
-  loadMailDomains,
-  MailboxSession,
-} from './index.js';
+import { applyMailAction, ImapConnector, loadMailDomains, MailboxSession } from './index.js';
 
 const USER = 'alice@example.com';
 const TOKEN = 'ya29.standin-token';
@@ -105,7 +99,7 @@ describe('the Gmail dialect, against a stand-in (XOAUTH2, X-GM-EXT-1, labels as 
       }),
     );
     connector = new ImapConnector(loadMailDomains(join(dir, 'domains.json')), {
-      limiter: new LoginLimiter(20, 20),
+      login: { ratePerSecond: 20, burst: 20 },
       keepAliveMs: 0,
       // The stand-in accepts one token; Google's token endpoint is not part of this test.
       wrapCredential: () => ({ accessToken: async () => TOKEN, invalidate: () => {} }),
@@ -318,7 +312,7 @@ describe('the Gmail dialect, against a stand-in (XOAUTH2, X-GM-EXT-1, labels as 
   it('answers a refused token as Gmail does (XOAUTH2 error challenge); the connector mints a fresh one', async () => {
     let stale = true;
     const expiring = new ImapConnector(loadMailDomains(join(dir, 'domains.json')), {
-      limiter: new LoginLimiter(20, 20),
+      login: { ratePerSecond: 20, burst: 20 },
       keepAliveMs: 0,
       wrapCredential: () => ({
         accessToken: async () => (stale ? 'ya29.expired' : TOKEN),

@@ -1,10 +1,12 @@
+import { createSecureContext, type SecureContext } from 'node:tls';
 import {
   connectImap,
   explainGoogleAuthError,
   GoogleServiceAccountCredential,
 } from '@vmsync/mail-auth';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
-import type { LoginLimiter } from './login-limiter.js';
+import { ConnectGate } from './connect-gate.js';
+import { LoginLimiter } from './login-limiter.js';
 import type { MailDomain, MailDomains } from './mail-domains.js';
 import type { ConnectOptions, MailboxConnector } from './mailbox-connector.port.js';
 import { MailboxError } from './mailbox-error.js';
@@ -16,7 +18,10 @@ export interface TokenCredential {
 }
 
 export interface ImapConnectorOptions {
-  limiter: LoginLimiter;
+  /** Logins per second and burst of a domain that names none of its own (mail domains file). */
+  login: { ratePerSecond: number; burst: number };
+  /** Connection attempts in flight at once, all domains together (default 64). */
+  maxConcurrentConnects?: number;
   /** TCP keepalive probe delay on idle sockets; 0 turns keepalive off (NOTES.md: it dominates idle bytes). */
   keepAliveMs: number;
   /** Connection (TCP+TLS) and greeting budget. */
@@ -34,11 +39,39 @@ export interface ImapConnectorOptions {
  */
 export class ImapConnector implements MailboxConnector {
   readonly #credentials = new Map<string, TokenCredential>();
+  readonly #limiters = new Map<string, LoginLimiter>();
+  readonly #contexts = new Map<string, SecureContext>();
+  readonly #gate: ConnectGate;
 
   constructor(
     private readonly domains: MailDomains,
     private readonly options: ImapConnectorOptions,
-  ) {}
+  ) {
+    this.#gate = new ConnectGate(options.maxConcurrentConnects ?? 64);
+  }
+
+  /** Each domain's server sees its own steady login rate (one bucket per domain). */
+  #limiter(domain: MailDomain): LoginLimiter {
+    let limiter = this.#limiters.get(domain.domain);
+    if (limiter === undefined) {
+      limiter = new LoginLimiter(
+        domain.loginRatePerSecond ?? this.options.login.ratePerSecond,
+        domain.loginBurst ?? this.options.login.burst,
+      );
+      this.#limiters.set(domain.domain, limiter);
+    }
+    return limiter;
+  }
+
+  /** One TLS context per domain: its CA parsed once, not once per mailbox. */
+  #secureContext(domain: MailDomain): SecureContext {
+    let context = this.#contexts.get(domain.domain);
+    if (context === undefined) {
+      context = createSecureContext(domain.tlsCa === undefined ? {} : { ca: [domain.tlsCa] });
+      this.#contexts.set(domain.domain, context);
+    }
+    return context;
+  }
 
   handles(account: string): boolean {
     return this.domains.forAccount(account) !== undefined;
@@ -61,20 +94,23 @@ export class ImapConnector implements MailboxConnector {
         { retriable: false },
       );
     }
-    await this.options.limiter.take(options.signal);
-    if (domain.kind === 'imap') return this.#withPassword(account, domain);
-    const credential = await this.#credential(domain);
-    if (options.fresh) credential.invalidate(account);
-    try {
-      return await this.#withToken(account, domain, await credential.accessToken(account));
-    } catch (error) {
-      const refused = (error as { code?: unknown }).code === 'IMAP_AUTH_FAILED';
-      if (!refused) throw error;
-      // Expired or revoked under us: one more try with a token minted now.
-      credential.invalidate(account);
-      await this.options.limiter.take(options.signal);
-      return this.#withToken(account, domain, await credential.accessToken(account));
-    }
+    const limiter = this.#limiter(domain);
+    await limiter.take(options.signal);
+    return this.#gate.run(async () => {
+      if (domain.kind === 'imap') return this.#withPassword(account, domain);
+      const credential = await this.#credential(domain);
+      if (options.fresh) credential.invalidate(account);
+      try {
+        return await this.#withToken(account, domain, await credential.accessToken(account));
+      } catch (error) {
+        const refused = (error as { code?: unknown }).code === 'IMAP_AUTH_FAILED';
+        if (!refused) throw error;
+        // Expired or revoked under us: one more try with a token minted now.
+        credential.invalidate(account);
+        await limiter.take(options.signal);
+        return this.#withToken(account, domain, await credential.accessToken(account));
+      }
+    });
   }
 
   async #credential(domain: Extract<MailDomain, { kind: 'google' }>): Promise<TokenCredential> {
@@ -117,7 +153,7 @@ export class ImapConnector implements MailboxConnector {
       user: account,
       accessToken,
       tls: {
-        ...(domain.tlsCa === undefined ? {} : { ca: domain.tlsCa }),
+        secureContext: this.#secureContext(domain),
         ...(domain.imap.servername === undefined ? {} : { servername: domain.imap.servername }),
       },
       tcpKeepAlive: this.#keepAlive(),
@@ -139,7 +175,7 @@ export class ImapConnector implements MailboxConnector {
       ...(imap.servername === undefined ? {} : { servername: imap.servername }),
       tls: {
         rejectUnauthorized: true,
-        ...(domain.tlsCa === undefined ? {} : { ca: [domain.tlsCa] }),
+        secureContext: this.#secureContext(domain),
         ...(imap.servername === undefined ? {} : { servername: imap.servername }),
       },
       auth: { user: domain.user.replaceAll('{address}', account), pass: domain.password },

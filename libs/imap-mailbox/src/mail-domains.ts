@@ -13,8 +13,15 @@ const Imap = z.strictObject({
   servername: z.string().min(1).optional(),
 });
 
+/** Logins per second to the domain's server (and token requests): its own bucket. */
+const loginLimits = {
+  loginRatePerSecond: z.number().positive().optional(),
+  loginBurst: z.number().int().min(1).optional(),
+};
+
 const GoogleDomain = z.strictObject({
   domain: z.string().min(1),
+  ...loginLimits,
   kind: z.literal('google'),
   /** JSON key of the service account with domain-wide delegation (DESIGN.md §5). */
   serviceAccountKeyFile: z.string().min(1),
@@ -26,6 +33,7 @@ const GoogleDomain = z.strictObject({
 
 const PasswordDomain = z.strictObject({
   domain: z.string().min(1),
+  ...loginLimits,
   kind: z.literal('imap'),
   imap: Imap,
   /** Login name; `{address}` is replaced by the mailbox's address (e.g. a master-user login). */

@@ -11,7 +11,7 @@ const env = stackEnv();
 const USER = 'user10@example.test';
 const connector = (key?: string) =>
   new ImapConnector(loadMailDomains(writeTestDomainsFile(env, key)), {
-    limiter: new LoginLimiter(20, 20),
+    login: { ratePerSecond: 20, burst: 20 },
     keepAliveMs: 0,
   });
 const sessionOf = async (readOnly: boolean) =>
@@ -124,7 +124,7 @@ describe('MailboxSession against Dovecot (XOAUTH2 via the token endpoint)', () =
     let stale = true;
     let minted = 0;
     const expiring = new ImapConnector(loadMailDomains(writeTestDomainsFile(env)), {
-      limiter: new LoginLimiter(20, 20),
+      login: { ratePerSecond: 20, burst: 20 },
       keepAliveMs: 0,
       wrapCredential: (real) => ({
         // The cache still holds a token the server no longer accepts (it expired).

@@ -50,6 +50,9 @@ export interface MailboxSessionOptions {
   onNotice?(notice: SessionNotice): void;
 }
 
+/** How often a session lists the folders again and reads every one of them in full. */
+const REREAD_MS = 6 * 3_600_000;
+
 interface ImapFailure {
   mailboxMissing?: boolean;
 }
@@ -64,6 +67,8 @@ export class MailboxSession {
   readonly #dirty = new Set<string>();
   #stored = new Map<string, FolderSyncState>();
   #closed = false;
+  #listedAt = performance.now();
+  #fresh = true;
   #error: Error | undefined;
   #wake: ((reason: 'changed' | 'closed') => void) | undefined;
 
@@ -128,10 +133,19 @@ export class MailboxSession {
    * move since the last look (and that IDLE did not report) is not read again. Throws on
    * any failure: a partial look never yields a state. `known`: ids the caller holds as
    * present; those found nowhere are confirmed one by one before they count as purged.
+   * `fresh` (default): also read the selected folder though IDLE reported nothing there, so
+   * the look reflects every change made before it began; otherwise trust IDLE for it.
    */
-  async look(known: Iterable<string> = []): Promise<Look> {
-    if (!this.plan.gmail)
-      this.plan = planFolders(await this.client.list(), this.client.capabilities);
+  async look(known: Iterable<string> = [], options: { fresh?: boolean } = {}): Promise<Look> {
+    this.#fresh = options.fresh ?? true;
+    if (performance.now() - this.#listedAt > REREAD_MS) {
+      // New folders (a filter's target) and a full read of everything, now and then; in
+      // between, STATUS and IDLE say what moved (a LIST per look cost ~1 KB per mailbox).
+      if (!this.plan.gmail)
+        this.plan = planFolders(await this.client.list(), this.client.capabilities);
+      this.#listedAt = performance.now();
+      for (const path of lookOrder(this.plan)) this.#dirty.add(path);
+    }
     const order = lookOrder(this.plan);
     for (const path of [...this.#snapshots.keys()]) {
       if (!order.includes(path)) this.#snapshots.delete(path);
@@ -156,6 +170,9 @@ export class MailboxSession {
 
   async #lookAt(path: string): Promise<void> {
     const prev = this.#snapshots.get(path);
+    // The selected folder (INBOX, under IDLE) reports its own changes; unless the look
+    // must be fresh, it is read only when it did (its reports may lag ~0.5 s on Dovecot).
+    if (prev && !this.#dirty.has(path) && this.#selected() === path && !this.#fresh) return;
     if (prev && !this.#dirty.has(path) && this.#selected() !== path) {
       const status = await this.client.status(path, {
         messages: true,

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import { ImapFlow, type ImapFlowOptions, type Logger } from 'imapflow';
 import { explainGoogleAuthError } from './explain-google-auth-error.js';
 
@@ -21,6 +22,11 @@ export interface ImapConnectOptions {
     readonly ca?: string | Buffer;
     /** The name the certificate is checked against (SNI), when `host` is an IP address. */
     readonly servername?: string;
+    /**
+     * One context shared by every connection to the domain (its CA parsed once): with `ca`
+     * alone each connection builds its own, which costs CPU and memory per mailbox.
+     */
+    readonly secureContext?: SecureContext;
   };
   /**
    * TCP keepalive on the IMAP socket. imapflow probes every 5 s, which on thousands of idle
@@ -57,7 +63,11 @@ export async function connectImap(options: ImapConnectOptions): Promise<ImapFlow
     ...(options.tls?.servername === undefined ? {} : { servername: options.tls.servername }),
     tls: {
       rejectUnauthorized: true,
-      ...(options.tls?.ca === undefined ? {} : { ca: [options.tls.ca] }),
+      ...(options.tls?.secureContext !== undefined
+        ? { secureContext: options.tls.secureContext }
+        : options.tls?.ca === undefined
+          ? {}
+          : { ca: [options.tls.ca] }),
       ...(options.tls?.servername === undefined ? {} : { servername: options.tls.servername }),
     },
     auth: { user: options.user, accessToken: options.accessToken },

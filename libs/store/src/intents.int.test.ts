@@ -97,4 +97,20 @@ describe('IntentLog', () => {
     expect((await intents.appliedBefore('box1', 400)).decided.size).toBe(0);
     expect(await store.redis.smembers(store.key('intent-applied-in', 'email', 'box1'))).toEqual([]);
   });
+
+  it('retires intents overtaken by a newer one the change echoes, so they cannot swallow a user change later', async () => {
+    // ensure-saved, then ensure-unheard: the watcher sees only deleted -> new
+    await intents.record('m8', { commandId: 'saved', expect: { location: 'saved' }, at: 10 });
+    await intents.record('m8', {
+      commandId: 'unheard',
+      expect: { location: 'new', read: false },
+      at: 20,
+    });
+    const deleted = { location: 'deleted', read: true };
+    expect(await intents.matchEcho('m8', deleted, { location: 'new', read: false })).toBe(
+      'unheard',
+    );
+    // later the user deletes and undeletes on the phone: theirs, not vmsync's
+    expect(await intents.matchEcho('m8', deleted, { location: 'saved', read: true })).toBeNull();
+  });
 });

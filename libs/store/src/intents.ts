@@ -157,7 +157,13 @@ export class IntentLog<S extends object> {
     const fulfilled = intents.filter((i) =>
       (Object.keys(i.expect) as (keyof S)[]).every((f) => i.expect[f] === after[f]),
     );
-    const done = new Set([...used, ...fulfilled].map((i) => i.commandId));
+    // So is every intent recorded before the newest one this change echoes: an actuator
+    // works on one message's commands in order, so those were carried out and then
+    // overtaken (ensure-saved then ensure-unheard, seen at once as deleted -> new); left
+    // pending, the first would later swallow the user's own undelete (soak, seed 71960).
+    const newest = Math.max(...[...used].map((i) => i.at));
+    const overtaken = intents.filter((i) => i.at <= newest);
+    const done = new Set([...used, ...fulfilled, ...overtaken].map((i) => i.commandId));
     await this.consume(messageKey, [...done]);
     return echoOf;
   }

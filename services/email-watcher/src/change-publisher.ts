@@ -10,7 +10,13 @@ import {
   userKey,
 } from '@vmsync/events';
 import { emailKey, type Look, type ObservedEmail } from '@vmsync/imap-mailbox';
-import { type IntentLog, missedChange, type Observation, type ObservationLog } from '@vmsync/store';
+import {
+  type AppliedIntents,
+  type IntentLog,
+  missedChange,
+  type Observation,
+  type ObservationLog,
+} from '@vmsync/store';
 import { type DetectedChange, detectChanges, stateOf } from './change-detector.js';
 
 /**
@@ -44,15 +50,25 @@ export interface ChangePublisherDeps {
 export class ChangePublisher {
   constructor(private readonly d: ChangePublisherDeps) {}
 
-  /** Publishes what changed; updates `known` (the account's observations) in place. */
+  /**
+   * The actuator's changes a look starting now must find (missedChange): asked before the
+   * look, which must then read even the folders IDLE did not report (`fresh`).
+   */
+  appliedBefore(account: string, lookStartsAt: number): Promise<AppliedIntents<EmailState>> {
+    return this.d.intents.appliedBefore(account, lookStartsAt - CLOCK_MARGIN_MS);
+  }
+
+  /**
+   * Publishes what changed; updates `known` (the account's observations) in place.
+   * `applied`: appliedBefore() taken just before the look.
+   */
   async publish(
     account: string,
     look: Look,
     known: Map<string, Observation<ObservedEmail>>,
     startup: boolean,
-    lookStartedAt: number,
+    applied: AppliedIntents<EmailState>,
   ): Promise<PublishResult> {
-    const applied = await this.d.intents.appliedBefore(account, lookStartedAt - CLOCK_MARGIN_MS);
     const missed = new Map<string, EmailState>();
     const accounted: Array<[string, string[]]> = [];
     for (const [emailId, found] of look.emails) {

@@ -26,15 +26,31 @@ export const EmailWatcherEnv = z.object({
   VMSYNC_EMAIL_WATCHER_GROUP: z.string().min(1).optional(),
   /** This instance's name in leases and mailbox status. */
   VMSYNC_INSTANCE: z.string().min(1).default(`${hostname()}-${process.pid}`),
-  /** Trash / All Mail / other folders are checked this often (±20 % jitter); INBOX is pushed by IDLE. */
-  VMSYNC_EMAIL_POLL_INTERVAL_MS: z.coerce.number().int().min(200).default(60_000),
+  /**
+   * The other folders (Trash, All Mail, archives) are checked this often (±20 % jitter, by
+   * STATUS; only a folder that moved is read); INBOX is pushed by IDLE. Changes made only
+   * outside INBOX (an archived email read or deleted, Trash emptied) wait for it; each check
+   * costs ~0.4 KB per mailbox (docs/email-side.md). At most 24 min: IDLE is renewed with it
+   * (RFC 2177: within 29 min).
+   */
+  VMSYNC_EMAIL_POLL_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(200)
+    .max(24 * 60_000)
+    .default(20 * 60_000),
   /** A look at a mailbox taking longer is abandoned (connection closed, retried later). */
   VMSYNC_EMAIL_LOOK_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(120_000),
-  /** TCP keepalive delay on IMAP sockets; 0 turns it off (it dominates idle traffic, NOTES.md). */
-  VMSYNC_IMAP_KEEPALIVE_MS: ms(60_000),
-  /** IMAP logins per second (token bucket), and the burst. */
-  VMSYNC_IMAP_LOGIN_RATE: z.coerce.number().positive().default(10),
-  VMSYNC_IMAP_LOGIN_BURST: z.coerce.number().int().min(1).default(20),
+  /**
+   * TCP keepalive delay on IMAP sockets; 0 turns it off. Under 350 s, the idle timeout of
+   * common NAT gateways; each probe is 2 x 66 B on the wire (NOTES.md).
+   */
+  VMSYNC_IMAP_KEEPALIVE_MS: ms(300_000),
+  /** IMAP logins (and token requests) per second per domain, and the burst; a domain may set its own. */
+  VMSYNC_IMAP_LOGIN_RATE: z.coerce.number().positive().default(200),
+  VMSYNC_IMAP_LOGIN_BURST: z.coerce.number().int().min(1).default(50),
+  /** Connection attempts in flight at once (TCP + TLS + token + login). */
+  VMSYNC_IMAP_MAX_CONNECTING: z.coerce.number().int().min(1).default(64),
   VMSYNC_MAILBOX_RETRY_MIN_MS: ms(1_000),
   VMSYNC_MAILBOX_RETRY_MAX_MS: ms(5 * 60_000),
   VMSYNC_MAILBOX_THROTTLE_RETRY_MIN_MS: ms(60_000),

@@ -11,6 +11,7 @@ import {
   type MailboxStatusStore,
   type ObservedEmail,
   retryDelay,
+  type WakeReason,
   withDeadline,
 } from '@vmsync/imap-mailbox';
 import type { ObservationLog } from '@vmsync/store';
@@ -197,11 +198,15 @@ export class MailboxWatch {
   async #watch(session: MailboxSession, signal: AbortSignal, healthy: () => void): Promise<void> {
     const known = await this.d.observations.all(this.account);
     let startup = true;
+    let woken: WakeReason = 'changed';
     for (;;) {
       const started = performance.now();
-      const lookStartedAt = this.d.clock.now();
+      const applied = await this.d.changes.appliedBefore(this.account, this.d.clock.now());
+      // A periodic check trusts IDLE for INBOX, unless vmsync changed something there that
+      // the look must confirm (a stale INBOX would make its own change look undone).
+      const fresh = woken !== 'timeout' || applied.decided.size > 0;
       const look = await withDeadline(
-        session.look(presentIds(known)),
+        session.look(presentIds(known), { fresh }),
         this.d.lookTimeoutMs,
         'a look at the mailbox',
         () => session.client.close(),
@@ -212,7 +217,7 @@ export class MailboxWatch {
         look,
         known,
         startup,
-        lookStartedAt,
+        applied,
       );
       if (startup) {
         startup = false;
@@ -224,6 +229,7 @@ export class MailboxWatch {
       }
       const wait = recheckSoon ? RECHECK_MS : jitter(this.d.pollIntervalMs);
       const reason = await session.waitForChange(wait, signal);
+      woken = reason;
       if (reason === 'aborted') return;
       if (reason === 'closed') {
         const cause = session.lastError;

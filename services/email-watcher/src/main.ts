@@ -3,7 +3,6 @@ import { loadConfig } from '@vmsync/config';
 import type { EmailState } from '@vmsync/events';
 import {
   ImapConnector,
-  LoginLimiter,
   loadMailDomains,
   MailboxStatusStore,
   type ObservedEmail,
@@ -37,7 +36,8 @@ const app = new EmailWatcherApp({
   logger,
   watch: {
     connector: new ImapConnector(domains, {
-      limiter: new LoginLimiter(env.VMSYNC_IMAP_LOGIN_RATE, env.VMSYNC_IMAP_LOGIN_BURST),
+      login: { ratePerSecond: env.VMSYNC_IMAP_LOGIN_RATE, burst: env.VMSYNC_IMAP_LOGIN_BURST },
+      maxConcurrentConnects: env.VMSYNC_IMAP_MAX_CONNECTING,
       keepAliveMs: env.VMSYNC_IMAP_KEEPALIVE_MS,
     }),
     lease: new WatchLease(store, env.VMSYNC_INSTANCE, env.VMSYNC_WATCH_LEASE_MS),

@@ -13,9 +13,10 @@ export const MailActuatorEnv = z.object({
   /** Consumer group over mail-commands; default `<deployment>-mail-actuator`. */
   VMSYNC_MAIL_ACTUATOR_GROUP: z.string().min(1).optional(),
   VMSYNC_INSTANCE: z.string().min(1).default(`${hostname()}-${process.pid}`),
-  VMSYNC_IMAP_KEEPALIVE_MS: ms(60_000),
-  VMSYNC_IMAP_LOGIN_RATE: z.coerce.number().positive().default(10),
-  VMSYNC_IMAP_LOGIN_BURST: z.coerce.number().int().min(1).default(20),
+  VMSYNC_IMAP_KEEPALIVE_MS: ms(300_000),
+  VMSYNC_IMAP_LOGIN_RATE: z.coerce.number().positive().default(200),
+  VMSYNC_IMAP_LOGIN_BURST: z.coerce.number().int().min(1).default(50),
+  VMSYNC_IMAP_MAX_CONNECTING: z.coerce.number().int().min(1).default(64),
   /** A pooled connection unused this long is logged out. */
   VMSYNC_ACTUATOR_IDLE_CLOSE_MS: ms(5 * 60_000),
   /** At most this many pooled connections (least recently used closed first). */

@@ -1,11 +1,6 @@
 import { loadConfig } from '@vmsync/config';
 import type { EmailState } from '@vmsync/events';
-import {
-  ImapConnector,
-  LoginLimiter,
-  loadMailDomains,
-  type ObservedEmail,
-} from '@vmsync/imap-mailbox';
+import { ImapConnector, loadMailDomains, type ObservedEmail } from '@vmsync/imap-mailbox';
 import { startServiceBase } from '@vmsync/runtime';
 import { IntentLog, ObservationLog } from '@vmsync/store';
 import { MailCommandHandler } from './command-handler.js';
@@ -22,7 +17,8 @@ const { logger, shutdown, store, clock, kafka, topics } = base;
 
 const pool = new MailboxPool({
   connector: new ImapConnector(domains, {
-    limiter: new LoginLimiter(env.VMSYNC_IMAP_LOGIN_RATE, env.VMSYNC_IMAP_LOGIN_BURST),
+    login: { ratePerSecond: env.VMSYNC_IMAP_LOGIN_RATE, burst: env.VMSYNC_IMAP_LOGIN_BURST },
+    maxConcurrentConnects: env.VMSYNC_IMAP_MAX_CONNECTING,
     keepAliveMs: env.VMSYNC_IMAP_KEEPALIVE_MS,
   }),
   idleCloseMs: env.VMSYNC_ACTUATOR_IDLE_CLOSE_MS,
