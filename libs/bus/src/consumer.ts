@@ -1,11 +1,12 @@
 import type { EnvelopeType } from '@vmsync/events';
-import type { EachMessagePayload, Kafka } from 'kafkajs';
+import type { EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import { defaultRetryPolicy, type RetryPolicy } from './backoff.js';
 import { createDeadLetterWriter } from './dead-letter.js';
 import type { Handler } from './handler.js';
 import type { BusHooks } from './hooks.js';
+import { handleKeyedBatch } from './keyed-batch.js';
 import { type BusLogger, errorFields, silentLogger } from './logger.js';
-import { processMessage } from './process-message.js';
+import { type Outcome, processMessage } from './process-message.js';
 
 export interface ConsumerOptions<T extends EnvelopeType> {
   groupId: string;
@@ -20,6 +21,11 @@ export interface ConsumerOptions<T extends EnvelopeType> {
   fromBeginning?: boolean;
   /** Partitions handled at once (order within each partition is always kept); default 1. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Messages of different keys within a partition handled at once (order per key kept,
+   * handleKeyedBatch); default 1: the whole partition in order.
+   */
+  keyConcurrency?: number;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   /** Longest a fetch waits for data; also bounds how long stop() waits for an idle fetch. */
@@ -99,19 +105,52 @@ export async function startConsumer<T extends EnvelopeType>(
       topics: [...options.topics],
       fromBeginning: options.fromBeginning ?? true,
     });
+    const track = (work: Promise<void>) => {
+      inFlight.add(work);
+      const done = () => inFlight.delete(work);
+      work.then(done, done);
+      return work;
+    };
+    const keyConcurrency = options.keyConcurrency ?? 1;
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-      eachMessage: (payload) => {
-        // Once stopping, only messages already in hand may still be committed: handling a
-        // later one would commit past an earlier one that was abandoned.
-        if (stopping.signal.aborted) return Promise.resolve();
-        const work = handle(payload);
-        inFlight.add(work);
-        const done = () => inFlight.delete(work);
-        work.then(done, done);
-        return work;
-      },
+      ...(keyConcurrency > 1
+        ? {
+            eachBatchAutoResolve: false,
+            eachBatch: ({ batch, heartbeat, resolveOffset }: EachBatchPayload) => {
+              if (stopping.signal.aborted) return Promise.resolve();
+              const { topic, partition } = batch;
+              // A rebalance (heartbeat refused) ends the batch: the rest goes to the next owner.
+              let revoked = false;
+              const one = async (m: KafkaMessage): Promise<Outcome> => {
+                if (revoked || stopping.signal.aborted) return 'abandoned';
+                const at = { topic, partition, offset: m.offset };
+                const outcome = await processMessage(deps, at, m, heartbeat);
+                await heartbeat().catch(() => {
+                  revoked = true;
+                });
+                return outcome;
+              };
+              return track(
+                (async () => {
+                  const offset = await handleKeyedBatch(batch.messages, keyConcurrency, one);
+                  if (offset === null) return;
+                  // Resolved: the next fetch starts after it (unresolved, kafkajs fetches it again).
+                  resolveOffset((BigInt(offset) - 1n).toString());
+                  await consumer.commitOffsets([{ topic, partition, offset }]);
+                })(),
+              );
+            },
+          }
+        : {
+            eachMessage: (payload: EachMessagePayload) => {
+              // Once stopping, only messages already in hand may still be committed: handling
+              // a later one would commit past an earlier one that was abandoned.
+              if (stopping.signal.aborted) return Promise.resolve();
+              return track(handle(payload));
+            },
+          }),
     });
   } catch (error) {
     // Half-started: leave no connection or group membership behind.

@@ -33,6 +33,11 @@ export const BusEnv = z.object({
   VMSYNC_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(6),
   /** How long a silent consumer keeps its partitions before the group hands them on. */
   VMSYNC_CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
+  /**
+   * Messages of different users (keys) of one partition handled at once by rules and the
+   * actuators; one user's stay in order. 1: each partition strictly in order.
+   */
+  VMSYNC_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** Prepended to every topic name; empty in production, unique per test. */
   VMSYNC_TOPIC_PREFIX: z
     .string()

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMailAction } from './apply-mail-action.js';
 import { ImapConnector } from './imap-connector.adapter.js';
-import { LoginLimiter } from './login-limiter.js';
 import { loadMailDomains } from './mail-domains.js';
 import { classifyMailboxFailure } from './mailbox-error.js';
 import { MailboxSession } from './mailbox-session.js';

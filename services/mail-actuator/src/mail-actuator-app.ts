@@ -9,6 +9,8 @@ export interface MailActuatorAppOptions {
   groupId: string;
   partitions: number;
   sessionTimeoutMs: number;
+  /** Users handled at once per partition (VMSYNC_KEY_CONCURRENCY). */
+  keyConcurrency?: number;
   handler: MailCommandHandler;
   logger: Logger;
   retry: { maxAttempts: number; maxDelayMs: number };
@@ -40,6 +42,7 @@ export class MailActuatorApp {
       retry: { ...this.o.retry, initialDelayMs: 500 },
       logger,
       partitionsConsumedConcurrently: partitions,
+      ...(this.o.keyConcurrency === undefined ? {} : { keyConcurrency: this.o.keyConcurrency }),
       sessionTimeoutMs: this.o.sessionTimeoutMs,
       heartbeatIntervalMs: Math.floor(this.o.sessionTimeoutMs / 10),
       onCrash: (error) => {

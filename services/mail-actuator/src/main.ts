@@ -38,6 +38,7 @@ const app = new MailActuatorApp({
   groupId: env.VMSYNC_MAIL_ACTUATOR_GROUP ?? `${env.VMSYNC_DEPLOYMENT}-mail-actuator`,
   partitions: env.VMSYNC_PARTITIONS,
   sessionTimeoutMs: env.VMSYNC_CONSUMER_SESSION_TIMEOUT_MS,
+  keyConcurrency: env.VMSYNC_KEY_CONCURRENCY,
   handler: new MailCommandHandler({
     ledger: new CommandLedger(store, env.VMSYNC_INSTANCE, env.VMSYNC_COMMAND_DEDUPE_TTL_S),
     observations: new ObservationLog<ObservedEmail>(store, 'email'),

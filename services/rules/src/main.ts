@@ -28,6 +28,7 @@ const app = new RulesApp({
   partitions: env.VMSYNC_PARTITIONS,
   topics,
   sessionTimeoutMs: env.VMSYNC_CONSUMER_SESSION_TIMEOUT_MS,
+  keyConcurrency: env.VMSYNC_KEY_CONCURRENCY,
 });
 let ready = false;
 const opsPort = await serveOps(new Registry(), () => ready || 'starting');

@@ -20,6 +20,8 @@ export interface RulesAppOptions {
   partitions: number;
   topics: TopicNames;
   sessionTimeoutMs: number;
+  /** Users handled at once per partition (VMSYNC_KEY_CONCURRENCY). */
+  keyConcurrency?: number;
 }
 
 /**
@@ -53,6 +55,7 @@ export class RulesApp {
       retry: { maxAttempts: 30, maxDelayMs: 20_000 },
       logger,
       partitionsConsumedConcurrently: partitions,
+      ...(this.o.keyConcurrency === undefined ? {} : { keyConcurrency: this.o.keyConcurrency }),
       sessionTimeoutMs: this.o.sessionTimeoutMs,
       heartbeatIntervalMs: Math.floor(this.o.sessionTimeoutMs / 10),
       onCrash: (error) => {

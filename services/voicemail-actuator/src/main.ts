@@ -32,6 +32,7 @@ const app = new VoicemailActuatorApp({
   groupId: `${env.VMSYNC_DEPLOYMENT}-voicemail-actuator-${env.VMSYNC_SERVER_ID}`,
   partitions: env.VMSYNC_PARTITIONS,
   sessionTimeoutMs: env.VMSYNC_CONSUMER_SESSION_TIMEOUT_MS,
+  keyConcurrency: env.VMSYNC_KEY_CONCURRENCY,
   store: new AsteriskSpoolStore({
     spoolDir: env.VMSYNC_SPOOL_DIR,
     confPath: env.VMSYNC_VOICEMAIL_CONF,

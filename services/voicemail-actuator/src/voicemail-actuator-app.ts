@@ -16,6 +16,8 @@ export interface VoicemailActuatorOptions {
   groupId: string;
   partitions: number;
   sessionTimeoutMs: number;
+  /** Users handled at once per partition (VMSYNC_KEY_CONCURRENCY). */
+  keyConcurrency?: number;
   store: VoicemailStore;
   redis: Store;
   observations: ObservationLog<{ folder: string; heard: boolean }>;
@@ -52,6 +54,7 @@ export class VoicemailActuatorApp {
       retry: { maxAttempts: 30, maxDelayMs: 20_000 },
       logger: this.o.logger,
       partitionsConsumedConcurrently: this.o.partitions,
+      ...(this.o.keyConcurrency === undefined ? {} : { keyConcurrency: this.o.keyConcurrency }),
       sessionTimeoutMs: this.o.sessionTimeoutMs,
       heartbeatIntervalMs: Math.floor(this.o.sessionTimeoutMs / 10),
       onCrash: (error) => {

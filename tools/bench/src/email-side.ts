@@ -13,9 +13,9 @@
  *
  * Knobs (env): BENCH_MAILBOXES (1000), BENCH_NOTIFICATIONS (5), BENCH_SAMPLES (200),
  * BENCH_IDLE_SECONDS (30), BENCH_FIRST_USER (41: users 1-40 belong to the integration
- * tests, which may run meanwhile), BENCH_LOGIN_RATE (1000/s: the watcher's login limiter;
- * its default, 10/s, makes the connect target unreachable by construction, see `limits`),
- * BENCH_KEEPALIVE_MS and BENCH_POLL_INTERVAL_MS (the watcher's defaults, 60000 each),
+ * tests, which may run meanwhile), BENCH_LOGIN_RATE (the watcher's default, 200/s per domain,
+ * burst 50), BENCH_KEEPALIVE_MS and BENCH_POLL_INTERVAL_MS (the watcher's defaults, 300 s and
+ * 20 min),
  * BENCH_MAX_LOAD (1.0: wait for a calm machine before measuring). Diagnostics: BENCH_CPU_PROF=1
  * (V8 CPU profile of the watcher, summarized), BENCH_HEAP_SNAPSHOT=1 (heap snapshots with no
  * mailboxes and with all, after the measurements), BENCH_WATCHER_NODE_FLAGS (experiments).
@@ -77,17 +77,17 @@ const PER_MAILBOX = intEnv('BENCH_NOTIFICATIONS', 5);
 const SAMPLES = intEnv('BENCH_SAMPLES', 200);
 const IDLE_SECONDS = intEnv('BENCH_IDLE_SECONDS', 30);
 const FIRST_USER = intEnv('BENCH_FIRST_USER', 41);
-const LOGIN_RATE = intEnv('BENCH_LOGIN_RATE', 1000);
-const KEEPALIVE_MS = intEnv('BENCH_KEEPALIVE_MS', 60_000);
+const DEFAULT_LOGIN_RATE = 200;
+const DEFAULT_LOGIN_BURST = 50;
+const LOGIN_RATE = intEnv('BENCH_LOGIN_RATE', DEFAULT_LOGIN_RATE);
+const KEEPALIVE_MS = intEnv('BENCH_KEEPALIVE_MS', 300_000);
 const MAX_LOAD = intEnv('BENCH_MAX_LOAD', 1);
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const HEAP_SNAPSHOT = process.env.BENCH_HEAP_SNAPSHOT === '1';
 const FILL_CONCURRENCY = 16;
 const PARTITIONS = 6;
 const IMAP_PORT = 10993;
-const DEFAULT_LOGIN_RATE = 10;
-const DEFAULT_LOGIN_BURST = 20;
-const DEFAULT_POLL_MS = 60_000;
+const DEFAULT_POLL_MS = 1_200_000;
 const POLL_MS = intEnv('BENCH_POLL_INTERVAL_MS', DEFAULT_POLL_MS);
 /** Experiments only: more node flags for the watcher, e.g. an --import that patches it. */
 const EXTRA_NODE_FLAGS = (process.env.BENCH_WATCHER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
@@ -470,7 +470,11 @@ function watcherEnv(prefix: string, deployment: string): Record<string, string> 
     VMSYNC_MAIL_DOMAINS_FILE: domainsFile,
     VMSYNC_PBX_SENDERS: PBX_SENDER,
     VMSYNC_IMAP_LOGIN_RATE: String(LOGIN_RATE),
-    VMSYNC_IMAP_LOGIN_BURST: String(Math.max(DEFAULT_LOGIN_BURST, Math.round(LOGIN_RATE))),
+    VMSYNC_IMAP_LOGIN_BURST: String(
+      LOGIN_RATE === DEFAULT_LOGIN_RATE
+        ? DEFAULT_LOGIN_BURST
+        : Math.max(DEFAULT_LOGIN_BURST, Math.round(LOGIN_RATE)),
+    ),
     VMSYNC_IMAP_KEEPALIVE_MS: String(KEEPALIVE_MS),
     VMSYNC_EMAIL_POLL_INTERVAL_MS: String(POLL_MS),
     VMSYNC_LOG_LEVEL: 'info',
