@@ -154,7 +154,7 @@ const svcEnv: Record<string, string> = {
   VMSYNC_PARTITIONS: '6',
   VMSYNC_CONSUMER_SESSION_TIMEOUT_MS: '30000',
   VMSYNC_WATCH_LEASE_MS: '20000',
-  VMSYNC_EMAIL_POLL_INTERVAL_MS: process.env.BENCH_EMAIL_POLL_INTERVAL_MS ?? '60000',
+  VMSYNC_EMAIL_POLL_INTERVAL_MS: process.env.BENCH_EMAIL_POLL_INTERVAL_MS ?? '1200000',
 };
 
 // ---------------------------------------------------------------- the services' logs
