@@ -185,7 +185,10 @@ export class MailboxSession {
     this.#dirty.delete(path);
     let snapshot: FolderSnapshot;
     try {
-      snapshot = await scanFolder(this.client, path, this.#query(), prev);
+      snapshot =
+        (prev === undefined && path !== this.plan.inbox
+          ? await this.#emptyFolder(path)
+          : undefined) ?? (await scanFolder(this.client, path, this.#query(), prev));
     } catch (error) {
       const archive = path !== this.plan.inbox && path !== this.plan.trash;
       if (archive && (error as ImapFailure).mailboxMissing) {
@@ -198,6 +201,21 @@ export class MailboxSession {
     }
     this.#snapshots.set(path, snapshot);
     await this.#remember(snapshot);
+  }
+
+  /**
+   * A first look at a folder that STATUS says is empty: one command instead of EXAMINE +
+   * SEARCH (most users' Sent, Drafts, Archive; ~4 of 5 folders at start-up).
+   */
+  async #emptyFolder(path: string): Promise<FolderSnapshot | undefined> {
+    const status = await this.client.status(path, {
+      messages: true,
+      uidNext: true,
+      uidValidity: true,
+      highestModseq: this.plan.condstore,
+    });
+    if (!status || status.messages !== 0) return undefined;
+    return { path, ...signatureOf(status), copies: new Map() };
   }
 
   async #remember(s: FolderSnapshot): Promise<void> {

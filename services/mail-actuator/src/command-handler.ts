@@ -58,6 +58,7 @@ export class MailCommandHandler {
         },
       );
     }
+    const stopClaim = this.d.ledger.keepClaim(commandId);
     try {
       const part = actionPart(action);
       const seen = await this.d.observations.get(ref.account, ref.emailId);
@@ -122,6 +123,8 @@ export class MailCommandHandler {
             retriable: true,
             cause: error,
           });
+    } finally {
+      stopClaim();
     }
   }
 

@@ -2,6 +2,10 @@ import type { Store } from '@vmsync/store';
 
 export type Claim = 'new' | 'done' | 'busy';
 
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -17,8 +21,20 @@ export class CommandLedger {
     private readonly store: Store,
     private readonly instance: string,
     private readonly ttlSeconds: number,
-    private readonly claimMs = 30_000,
+    /** Short, renewed while working (keepClaim): a killed instance's claim soon lapses. */
+    private readonly claimMs = 8_000,
   ) {}
+
+  /** Renews this instance's claim every third of its life until the returned stop(). */
+  keepClaim(commandId: string): () => void {
+    const timer = setInterval(() => {
+      this.store.redis
+        .eval(RENEW, 1, this.#key(commandId), `pending:${this.instance}`, String(this.claimMs))
+        .catch(() => undefined);
+    }, this.claimMs / 3);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
 
   #key(commandId: string): string {
     return this.store.key('cmd', 'mail', commandId);
