@@ -14,7 +14,7 @@ describe('CommandLedger', () => {
   beforeAll(() => store.connect());
   afterAll(() => store.close());
 
-  it('keeps a claim alive while working, and lets a dead instance's claim lapse soon', async () => {
+  it('keeps a claim alive while working, and lets the claim of a dead instance lapse soon', async () => {
     expect(await mine.claim('c1')).toBe('new');
     const stop = mine.keepClaim('c1');
     await sleep(700); // more than twice the claim's life
