@@ -133,8 +133,10 @@ export class MailboxSession {
    * move since the last look (and that IDLE did not report) is not read again. Throws on
    * any failure: a partial look never yields a state. `known`: ids the caller holds as
    * present; those found nowhere are confirmed one by one before they count as purged.
-   * `fresh` (default): also read the selected folder though IDLE reported nothing there, so
-   * the look reflects every change made before it began; otherwise trust IDLE for it.
+   * `fresh` (default): also read the selected folder though IDLE reported nothing there, and
+   * ask after every folder, so the look reflects every change made before it began;
+   * otherwise trust IDLE for the selected folder and ask only after folders that hold
+   * notifications (new folders and a full read come every REREAD_MS).
    */
   async look(known: Iterable<string> = [], options: { fresh?: boolean } = {}): Promise<Look> {
     this.#fresh = options.fresh ?? true;
@@ -173,6 +175,10 @@ export class MailboxSession {
     // The selected folder (INBOX, under IDLE) reports its own changes; unless the look
     // must be fresh, it is read only when it did (its reports may lag ~0.5 s on Dovecot).
     if (prev && !this.#dirty.has(path) && this.#selected() === path && !this.#fresh) return;
+    // Nor can a folder holding no notification change in a way that matters unseen: one
+    // that leaves INBOX for it is missed there and found (locate) at once. A periodic
+    // look asks only after folders that hold notifications (a STATUS is ~0.4 KB).
+    if (prev && !this.#dirty.has(path) && !this.#fresh && prev.copies.size === 0) return;
     if (prev && !this.#dirty.has(path) && this.#selected() !== path) {
       const status = await this.client.status(path, {
         messages: true,
