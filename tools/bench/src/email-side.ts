@@ -18,7 +18,7 @@
  * 20 min),
  * BENCH_MAX_LOAD (1.0: wait for a calm machine before measuring). Diagnostics: BENCH_CPU_PROF=1
  * (V8 CPU profile of the watcher, summarized), BENCH_HEAP_SNAPSHOT=1 (heap snapshots with no
- * mailboxes and with all, after the measurements), BENCH_WATCHER_NODE_FLAGS (experiments).
+ * mailboxes and with all, after the measurements; BENCH_KEEP_HEAP=1 keeps the files), BENCH_WATCHER_NODE_FLAGS (experiments).
  * The idle window's capture stays in .bench/email-side-idle.pcap (+ -ports.json).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -513,7 +513,8 @@ async function heapOf(pid: number): Promise<ReturnType<typeof heapSnapshotSummar
     const now = statSync(join(HEAP_DIR, f)).size;
     if (now === size && now > 0) {
       const text = await readFile(join(HEAP_DIR, f), 'utf8');
-      await rm(join(HEAP_DIR, f));
+      // BENCH_KEEP_HEAP=1 leaves the snapshots for a closer look (Chrome DevTools).
+      if (!process.env.BENCH_KEEP_HEAP) await rm(join(HEAP_DIR, f));
       return heapSnapshotSummary(JSON.parse(text) as HeapSnapshot, 20);
     }
     size = now;
@@ -1157,14 +1158,14 @@ if (missed('connect')) {
 if (missed("published after Dovecot's notification p99")) {
   const slow = afterDovecotMs.filter((x) => x > 400).length;
   limits.push(
-    `change latency: never less than ${latency.minPublishedAfterDovecotMs} ms after Dovecot's notification: MailboxSession.waitForChange gathers IDLE pushes for debounceMs (default 150 ms; the watcher does not set it) before it looks; look + publish add p50 ~${round(latency.publishedAfterDovecotNotificationMs.p50 - 150)} ms. ${slow} of ${afterDovecotMs.length} samples were > 400 ms: Dovecot delays IDLE notifications by 500 ms in a session that is not hibernated (imap_hibernate_timeout 5 s after the session's last command; a hibernated one is told in ~10-20 ms), and the watcher's session is awake for 5 s after each of its own looks (the ${POLL_MS / 1000} s poll).`,
+    `change latency: never less than ${latency.minPublishedAfterDovecotMs} ms after Dovecot's notification: the watcher looks on the first IDLE push (debounce 0) and look + publish add p50 ~${round(latency.publishedAfterDovecotNotificationMs.p50)} ms. ${slow} of ${afterDovecotMs.length} samples were > 400 ms: Dovecot delays IDLE notifications by 500 ms in a session that is not hibernated (imap_hibernate_timeout 5 s after the session's last command; a hibernated one is told in ~10-20 ms), and the watcher's session is awake for 5 s after each of its own looks (every ${POLL_MS / 1000} s, +-20 %).`,
   );
 }
 if (missed('idle') && pcapIdle) {
   const st = pcapIdle.steadyStateEstimate;
   const kaQuiet = round((MAILBOXES * 2 * HEADER_BYTES) / (2 * 60));
   limits.push(
-    `idle traffic: the watcher's own poll dominates. ${pcapIdle.socketsWithALook} of ${MAILBOXES} connections carried a look in the window, ~${pcapIdle.perLook.payloadBytes} B of TLS payload (${pcapIdle.perLook.wireBytes} B on the wire) each: every VMSYNC_EMAIL_POLL_INTERVAL_MS (${POLL_MS / 1000} s +-20 %) MailboxSession.look() sends DONE, LIST "" "*", EXAMINE INBOX (again), STATUS of each other folder (Sent, Drafts, Archive, Trash here) and IDLE. Steady state: looks ${st.parts.looks?.payloadBytesPerSec} B/s payload / ${st.parts.looks?.wireBytesPerSec} B/s wire; Dovecot's "* OK Still here" (every ${stillHereS} s, ${pcapIdle.stillHereRecords} in the window) ${st.parts.stillHere?.payloadBytesPerSec} / ${st.parts.stillHere?.wireBytesPerSec} B/s, i.e. above the 200 B/s payload target on its own while imap_idle_notify_interval is 2 min; TCP keepalive (${KEEPALIVE_MS / 1000} s): ${pcapIdle.keepaliveProbes} probes in the window (${pcapIdle.keepaliveWireBytesPerSec} B/s), ~${st.parts.keepalive?.wireBytesPerSec} B/s in steady state at this poll interval (a probe + ACK, 2 x 66 B, after each ${KEEPALIVE_MS / 1000} s of silence); with no polls, one per connection per 2 min (the Still-here restarts the timer): ~${kaQuiet} B/s per ${MAILBOXES}.`,
+    `idle traffic: ${pcapIdle.socketsWithALook} of ${MAILBOXES} connections carried a look in the window, ~${pcapIdle.perLook.payloadBytes} B of TLS payload (${pcapIdle.perLook.wireBytes} B on the wire) each: every VMSYNC_EMAIL_POLL_INTERVAL_MS (${POLL_MS / 1000} s +-20 %) the watcher renews IDLE (DONE, IDLE) and asks STATUS of the folders other than INBOX that hold notifications (none here: all are in INBOX). Steady state: looks ${st.parts.looks?.payloadBytesPerSec} B/s payload / ${st.parts.looks?.wireBytesPerSec} B/s wire; Dovecot's "* OK Still here" (every ${stillHereS} s, ${pcapIdle.stillHereRecords} in the window) ${st.parts.stillHere?.payloadBytesPerSec} / ${st.parts.stillHere?.wireBytesPerSec} B/s, i.e. above the 200 B/s payload target on its own while imap_idle_notify_interval is 2 min; TCP keepalive (${KEEPALIVE_MS / 1000} s): ${pcapIdle.keepaliveProbes} probes in the window (${pcapIdle.keepaliveWireBytesPerSec} B/s), ~${st.parts.keepalive?.wireBytesPerSec} B/s in steady state at this poll interval (a probe + ACK, 2 x 66 B, after each ${KEEPALIVE_MS / 1000} s of silence); with no polls, one per connection per 2 min (the Still-here restarts the timer): ~${kaQuiet} B/s per ${MAILBOXES}.`,
   );
 }
 if (missed('RSS')) {
@@ -1173,7 +1174,7 @@ if (missed('RSS')) {
     heap && base ? (heap.totalBytes - base.totalBytes) / MAILBOXES / 1024 : null;
   const h =
     heap && heapPerMailbox !== null
-      ? ` Heap snapshots (no mailboxes / ${MAILBOXES}): V8 heap ${round((base?.totalBytes ?? 0) / 2 ** 20)} -> ${round(heap.totalBytes / 2 ** 20)} MiB, i.e. ~${round(heapPerMailbox)} KiB per mailbox in JS objects and ~${round(memory.perMailboxKiB - heapPerMailbox)} KiB outside the V8 heap (OpenSSL state and buffers per TLS connection, a SecureContext per connection since every connect passes its own \`ca\`, malloc fragmentation from connecting all at once). Largest in the heap: ${heap.byName
+      ? ` Heap snapshots (no mailboxes / ${MAILBOXES}): V8 heap ${round((base?.totalBytes ?? 0) / 2 ** 20)} -> ${round(heap.totalBytes / 2 ** 20)} MiB, i.e. ~${round(heapPerMailbox)} KiB per mailbox in JS objects and ~${round(memory.perMailboxKiB - heapPerMailbox)} KiB outside the V8 heap (OpenSSL state and buffers per TLS connection, TLSWrap and socket buffers, malloc fragmentation from connecting all at once; one SecureContext per domain is shared). Largest in the heap: ${heap.byName
           .slice(0, 5)
           .map((g) => `${g.name} ${round(g.bytes / 2 ** 20)} MiB/${g.count}`)
           .join(', ')}.`
