@@ -11,6 +11,7 @@ import {
 } from '@vmsync/events';
 import { emailKey, type Look, type ObservedEmail } from '@vmsync/imap-mailbox';
 import type { IntentLog, Observation, ObservationLog } from '@vmsync/store';
+import { Attr, mailboxHash, type Span, startObservation } from '@vmsync/telemetry';
 import { type DetectedChange, detectChanges } from './change-detector.js';
 
 export interface ChangePublisherDeps {
@@ -21,6 +22,8 @@ export interface ChangePublisherDeps {
   /** The deployment clock (Redis TIME). */
   clock: { now(): number };
   onPublished?(change: DetectedChange, echoOf: string | null): void;
+  /** The shard (mailboxes partition) an account is watched in, for traces. */
+  shardOf?(account: string): number | undefined;
 }
 
 /**
@@ -42,6 +45,7 @@ export class ChangePublisher {
     const changes = detectChanges(known, look, startup);
     if (changes.length === 0) return 0;
     const items: PublishItem[] = [];
+    const spans: Span[] = [];
     const next: Array<[string, Observation<ObservedEmail>, DetectedChange, string | null]> = [];
     for (const change of changes) {
       const prev = known.get(change.emailId);
@@ -71,6 +75,17 @@ export class ChangePublisher {
           echoOf,
         },
       };
+      // Each change starts its own trace: the sync it causes is one trace to the actuator.
+      const shard = this.d.shardOf?.(account);
+      const observation = startObservation('email-watcher observe', {
+        [Attr.direction]: 'email-to-voicemail',
+        [Attr.phase]: change.phase,
+        [Attr.echo]: echoOf !== null,
+        [Attr.mailbox]: mailboxHash(account),
+        ...(shard === undefined ? {} : { [Attr.shard]: shard }),
+      });
+      spans.push(observation.span);
+      if (observation.trace) envelope.trace = observation.trace;
       items.push({ key: userKey(account), envelope });
       next.push([
         change.emailId,
@@ -92,7 +107,11 @@ export class ChangePublisher {
         echoOf,
       ]);
     }
-    await this.d.publisher.publishBatch(this.d.topics.emailChanged, items);
+    try {
+      await this.d.publisher.publishBatch(this.d.topics.emailChanged, items);
+    } finally {
+      for (const span of spans) span.end();
+    }
     await this.d.observations.putMany(
       account,
       next.map(([emailId, observation]) => [emailId, observation] as const),

@@ -85,10 +85,7 @@ export class MailCommandHandler {
       this.d.metrics.applySeconds.observe((performance.now() - started) / 1000);
       await this.d.ledger.complete(commandId, result.kind);
       if (result.kind === 'applied') {
-        this.d.metrics.syncLatency.observe(
-          { action },
-          (this.d.clock.now() - envelope.observedAt) / 1000,
-        );
+        this.d.metrics.sync.applied(action, this.d.clock.now() - envelope.observedAt);
         log.debug({ before: result.before, after: result.after }, 'applied');
       } else if (result.kind === 'not-found') {
         log.warn({}, 'email not found in any folder: nothing to do (not retried)');
@@ -96,8 +93,9 @@ export class MailCommandHandler {
       return done(result.kind);
     } catch (error) {
       await this.d.ledger.release(commandId).catch(() => undefined);
-      this.d.metrics.commands.inc({ action, outcome: 'failed' });
+      this.d.metrics.sync.command(action, 'failed');
       const kind = classifyMailboxFailure(error);
+      this.d.metrics.failures.inc({ kind });
       const { code, message } = describeFailure(error);
       if (kind === 'admin') {
         log.error({ code, err: message }, 'mailbox needs admin action; command not applied');
@@ -121,7 +119,7 @@ export class MailCommandHandler {
     observedAt: number,
     applyMs: number,
   ): CommandOutcome {
-    this.d.metrics.commands.inc({ action, outcome });
+    this.d.metrics.sync.command(action, outcome);
     const latencyMs = Math.round((this.d.clock.now() - observedAt) * 10) / 10;
     log.info(
       { outcome, latencyMs, applyMs: Math.round(applyMs * 100) / 100 },
