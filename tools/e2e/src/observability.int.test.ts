@@ -3,6 +3,13 @@
  * watcher through the rules to the actuator (exported over OTLP/HTTP JSON to a local
  * receiver), and /readyz and /metrics answer with what the dashboards need.
  */
+import {
+  exposedFamilies,
+  familyOf,
+  metricNames,
+  PROMETHEUS_SERIES,
+  queries,
+} from '@vmsync/deploy-check';
 import { mailboxHash } from '@vmsync/telemetry';
 import { OtlpReceiver, type ReceivedSpan } from '@vmsync/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,7 +116,42 @@ describe('one sync is one trace (OTLP)', () => {
   });
 });
 
+async function metricsOf(name: string): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${world.opsPort(name)}/metrics`)).text();
+}
+
 describe('ops endpoints of the running services', () => {
+  it('every metric a dashboard panel or an alert rule queries is served by a service', async () => {
+    const families = new Set<string>();
+    for (const name of SERVICES)
+      for (const f of exposedFamilies(await metricsOf(name))) families.add(f);
+    const missing = queries().flatMap((q) =>
+      metricNames(q.expr)
+        .filter((m) => !PROMETHEUS_SERIES.has(m) && familyOf(m, families) === undefined)
+        .map((m) => `${q.where}: ${m}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('the syncs above are in the sync-latency histograms, by direction and action', async () => {
+    const count = (text: string, direction: string, action: string) =>
+      Number(
+        new RegExp(
+          `^vmsync_sync_latency_seconds_count\\{direction="${direction}",action="${action}"\\} (\\d+)`,
+          'm',
+        ).exec(text)?.[1] ?? 0,
+      );
+    expect(
+      count(await metricsOf('mail-actuator'), 'voicemail-to-email', 'ensure-read'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      count(await metricsOf('voicemail-actuator'), 'email-to-voicemail', 'ensure-deleted'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(await metricsOf('rules')).toMatch(
+      /^vmsync_consumer_lag_messages\{group="[^"]+-rules",topic="[^"]+voicemail-changed"\} \d+/m,
+    );
+  });
+
   it('every service is ready (connected, caught up)', async () => {
     for (const name of SERVICES) {
       const port = world.opsPort(name);
