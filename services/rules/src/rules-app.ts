@@ -120,8 +120,10 @@ export class RulesApp {
       return;
     }
     await this.#publish(outcome.commands);
-    for (const action of actions) {
-      this.o.metrics?.commands.inc({ direction: direction(envelope.type), action });
+    for (const { envelope: command } of outcome.commands) {
+      // A link can decide either side's command, whichever side the event came from.
+      const to = command.type === 'mail-command' ? 'voicemail-to-email' : 'email-to-voicemail';
+      this.o.metrics?.commands.inc({ direction: to, action: actionOf(command) });
     }
     if (outcome.linked) this.o.metrics?.links.inc();
     this.o.logger.info(
