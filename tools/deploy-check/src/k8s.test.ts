@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Manifest, manifests, validateManifest } from './k8s-models.js';
+import { unknownFields } from './k8s-strict.js';
 
 interface Container {
   name: string;
@@ -146,5 +147,28 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       );
       expect(selected.length, pdb.metadata.name).toBe(1);
     }
+  });
+});
+
+describe('Kubernetes manifests, strictly', () => {
+  it('set no field their kind does not have (what kubectl --validate=strict refuses)', () => {
+    expect(unknownFields(all)).toEqual([]);
+  });
+
+  it('the strict check names a misspelt field, where it is', () => {
+    const rules = named('Deployment', 'rules') as Workload;
+    const pod = rules.spec.template.spec;
+    const typo = {
+      ...rules,
+      spec: {
+        ...rules.spec,
+        template: {
+          ...rules.spec.template,
+          spec: { ...pod, containers: [{ ...pod.containers[0], imagePullPolicyy: 'Always' }] },
+        },
+      },
+    } as Manifest;
+    const errors = unknownFields([typo]);
+    expect(errors.join('\n')).toMatch(/10-rules\.yaml: Deployment\/rules: .*imagePullPolicyy.* does not exist/);
   });
 });
