@@ -169,6 +169,8 @@ describe('Kubernetes manifests, strictly', () => {
       },
     } as Manifest;
     const errors = unknownFields([typo]);
-    expect(errors.join('\n')).toMatch(/10-rules\.yaml: Deployment\/rules: .*imagePullPolicyy.* does not exist/);
+    expect(errors.join('\n')).toMatch(
+      /10-rules\.yaml: Deployment\/rules: .*imagePullPolicyy.* does not exist/,
+    );
   });
 });
