@@ -1,19 +1,33 @@
-# One image for any of the five services: docker build -t vmsync . ; run with
-# SERVICE=rules|voicemail-watcher|voicemail-actuator|email-watcher|mail-actuator.
-# Not built on the development machines (no Docker engine there); see docs/deploy.md.
-FROM node:20-bookworm-slim AS deps
+# One image for any of the five services:
+#   docker build -t vmsync .
+#   docker run -e SERVICE=rules|voicemail-watcher|voicemail-actuator|email-watcher|mail-actuator ... vmsync
+# Not built on the development machines (no Docker engine there); the install line below
+# is run by tools/deploy-check's image-layout test, which starts each service from the result.
+
+# --- build: production dependencies of the services (and tsx, which runs the TypeScript)
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN npm install -g pnpm@12.4.2
-COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY libs ./libs
 COPY services ./services
-COPY tools ./tools
-RUN pnpm install --frozen-lockfile
+# No tools/, no devDependencies: the five services, the libs they use, and the root's tsx.
+RUN pnpm install --frozen-lockfile --prod --filter "{./services/*}..." --filter vmsync
+# pnpm leaves empty node_modules for the tools it did not install; tests are not shipped.
+RUN rm -rf tools && find libs services -name "*.test.ts" -delete
 
+# --- run: the same Node, no pnpm, no compilers, not root
 FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    VMSYNC_HTTP_HOST=0.0.0.0 \
+    VMSYNC_HTTP_PORT=9464
 WORKDIR /app
-ENV NODE_ENV=production
-COPY --from=deps --chown=node:node /app /app
+# Owned by root, run as `node` (uid 1000): the service cannot change its own code.
+COPY --from=build /app /app
 USER node
-# TypeScript runs through tsx's loader: no build step, same code as tested.
-ENTRYPOINT ["sh", "-c", "exec node --import tsx services/${SERVICE:?set SERVICE}/src/main.ts"]
+EXPOSE 9464
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9464/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# TypeScript runs through tsx's loader: no build step, the same code as tested. `exec`: node
+# replaces the shell as PID 1 and gets SIGTERM itself (graceful shutdown).
+ENTRYPOINT ["sh", "-c", "exec node --import tsx services/${SERVICE:?set SERVICE to one of the five services}/src/main.ts"]

@@ -35,13 +35,22 @@ const PRODUCER_RETRY = { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000
 /**
  * Serialises then parses each envelope exactly as a consumer will, so what goes on the
  * bus is known to be readable by every consumer; throws InvalidEnvelopeError otherwise.
+ * An envelope with its own `trace` (a watcher's observation: one trace per change) is
+ * sent in that trace; any other in the publisher's active one.
  */
 function toMessage(item: PublishItem, trace: Record<string, string>): Message {
   const envelope = parseEnvelope(JSON.stringify(item.envelope));
+  const own = envelope.trace;
+  const context = own
+    ? {
+        [Header.traceparent]: own.traceparent,
+        ...(own.tracestate === undefined ? {} : { [Header.tracestate]: own.tracestate }),
+      }
+    : trace;
   return {
     key: item.key,
     value: JSON.stringify(envelope),
-    headers: { ...trace, [Header.type]: envelope.type, [Header.id]: envelope.id },
+    headers: { ...context, [Header.type]: envelope.type, [Header.id]: envelope.id },
   };
 }
 

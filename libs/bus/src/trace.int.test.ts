@@ -82,4 +82,24 @@ describe('trace context', () => {
     expect(child?.spanContext().traceId).toBe(published.traceId);
     expect(child?.parentSpanContext?.spanId).toBe(published.spanId);
   });
+
+  it('an envelope with its own trace is sent in it, whatever the active context', async () => {
+    const { topic: own } = uniqueNames('trace-own');
+    await ensureTopics(kafka, [{ topic: own, partitions: 1 }]);
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const tracer = trace.getTracer('bus-int-test');
+    await tracer.startActiveSpan('batch', async (span) => {
+      await publisher.publishBatch(own, [
+        { key: 'a', envelope: { ...voicemailChanged('tr-own'), trace: { traceparent } } },
+        { key: 'b', envelope: voicemailChanged('tr-active') },
+      ]);
+      span.end();
+    });
+    const [first, second] = await readAll(kafka, own, 2);
+    expect(headerValue(first?.headers, Header.traceparent)).toBe(traceparent);
+    expect(headerValue(second?.headers, Header.traceparent)).toMatch(
+      /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/,
+    );
+    expect(headerValue(second?.headers, Header.traceparent)).not.toBe(traceparent);
+  });
 });

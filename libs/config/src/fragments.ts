@@ -50,5 +50,9 @@ export const OpsEnv = z.object({
   VMSYNC_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   VMSYNC_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   VMSYNC_HTTP_HOST: z.string().default('127.0.0.1'),
+  /** How often a consumer's lag is measured (a Kafka admin request per measure). */
+  VMSYNC_LAG_INTERVAL_MS: z.coerce.number().int().min(200).default(10_000),
+  /** Ready once a measure shows at most this many messages behind (docs/operations.md). */
+  VMSYNC_READY_MAX_LAG: z.coerce.number().int().min(0).default(1_000),
 });
 export type OpsEnv = z.infer<typeof OpsEnv>;

@@ -1,11 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 
 export interface OpsServerOptions {
   host: string;
   port: number;
-  registry: Registry;
+  registry: { contentType: string; metrics(): Promise<string> };
   /** Ready = connected and caught up; a reason string when not. */
   ready: () => true | string;
 }

@@ -4,6 +4,7 @@ import { type TopicNames, topicNames } from '@vmsync/events';
 import { DeploymentClock, Store } from '@vmsync/store';
 import { createLogger, type Logger, startTelemetry } from '@vmsync/telemetry';
 import type { Registry } from 'prom-client';
+import { ServiceMetrics } from './metrics/service-metrics.js';
 import { startOpsServer } from './ops-server.js';
 import { Shutdown } from './shutdown.js';
 
@@ -15,8 +16,15 @@ export interface ServiceBase {
   clock: DeploymentClock;
   kafka: Kafka;
   topics: TopicNames;
-  /** Serves /healthz, /readyz, /metrics; resolves with the port. */
-  serveOps(registry: Registry, ready: () => true | string): Promise<number>;
+  /** Process, bus and consumer-lag metrics; `metrics.busHooks` go to publishers and consumers. */
+  metrics: ServiceMetrics;
+  /** Measures a consumer group's lag (metric) and makes /readyz wait until it caught up. */
+  trackLag(groupId: string, topics: readonly string[]): void;
+  /**
+   * Serves /healthz, /readyz (the service's `ready` and every tracked lag), /metrics (the
+   * common metrics and the service's `registry`); resolves with the port.
+   */
+  serveOps(registry: Registry | undefined, ready: () => true | string): Promise<number>;
 }
 
 /**
@@ -50,12 +58,22 @@ export async function startServiceBase(
     clientId: `${env.VMSYNC_KAFKA_CLIENT_ID}-${service}`,
     logger: logger.child({ component: 'kafka' }),
   });
-  const serveOps = async (registry: Registry, ready: () => true | string) => {
+  const metrics = new ServiceMetrics({
+    kafka,
+    logger: logger.child({ component: 'metrics' }),
+    intervalMs: env.VMSYNC_LAG_INTERVAL_MS,
+    maxLag: env.VMSYNC_READY_MAX_LAG,
+  });
+  shutdown.add('lag measures', () => metrics.stop());
+  const serveOps = async (registry: Registry | undefined, ready: () => true | string) => {
     const ops = await startOpsServer({
       host: env.VMSYNC_HTTP_HOST,
       port: env.VMSYNC_HTTP_PORT,
-      registry,
-      ready,
+      registry: metrics.with(registry),
+      ready: () => {
+        const own = ready();
+        return own === true ? metrics.ready() : own;
+      },
     });
     shutdown.add('ops server', () => ops.close());
     return ops.port;
@@ -67,6 +85,8 @@ export async function startServiceBase(
     clock,
     kafka,
     topics: topicNames(env.VMSYNC_TOPIC_PREFIX),
+    metrics,
+    trackLag: (groupId, topics) => void metrics.trackLag(groupId, topics),
     serveOps,
   };
 }

@@ -17,6 +17,7 @@ import {
   type Observation,
   type ObservationLog,
 } from '@vmsync/store';
+import { Attr, mailboxHash, type Span, startObservation } from '@vmsync/telemetry';
 import { type DetectedChange, detectChanges, stateOf } from './change-detector.js';
 
 /**
@@ -39,6 +40,8 @@ export interface ChangePublisherDeps {
   /** The deployment clock (Redis TIME). */
   clock: { now(): number };
   onPublished?(account: string, change: DetectedChange, echoOf: string | null): void;
+  /** The shard (mailboxes partition) an account is watched in, for traces. */
+  shardOf?(account: string): number | undefined;
 }
 
 /**
@@ -89,6 +92,7 @@ export class ChangePublisher {
       return { published: 0, recheckSoon: applied.undecided };
     }
     const items: PublishItem[] = [];
+    const spans: Span[] = [];
     const next: Array<[string, Observation<ObservedEmail>, DetectedChange, string | null]> = [];
     for (const change of changes) {
       const prev = known.get(change.emailId);
@@ -118,6 +122,17 @@ export class ChangePublisher {
           echoOf,
         },
       };
+      // Each change starts its own trace: the sync it causes is one trace to the actuator.
+      const shard = this.d.shardOf?.(account);
+      const observation = startObservation('email-watcher observe', {
+        [Attr.direction]: 'email-to-voicemail',
+        [Attr.phase]: change.phase,
+        [Attr.echo]: echoOf !== null,
+        [Attr.mailbox]: mailboxHash(account),
+        ...(shard === undefined ? {} : { [Attr.shard]: shard }),
+      });
+      spans.push(observation.span);
+      if (observation.trace) envelope.trace = observation.trace;
       items.push({ key: userKey(account), envelope });
       next.push([
         change.emailId,
@@ -139,7 +154,11 @@ export class ChangePublisher {
         echoOf,
       ]);
     }
-    await this.d.publisher.publishBatch(this.d.topics.emailChanged, items);
+    try {
+      await this.d.publisher.publishBatch(this.d.topics.emailChanged, items);
+    } finally {
+      for (const span of spans) span.end();
+    }
     await this.d.observations.putMany(
       account,
       next.map(([emailId, observation]) => [emailId, observation] as const),

@@ -38,6 +38,7 @@ export class EmailWatcherApp {
         this.#applying = this.#applying.then(() => this.#apply(mailboxes, withdrawn));
       },
       onAssigned: (partitions) => o.watch.metrics.assignedPartitions.set(partitions.length),
+      onShards: (sizes) => o.watch.metrics.setShards(sizes),
       onCrash: (error) => {
         o.logger.fatal({ err: error.message }, 'shard consumer crashed; exiting for a restart');
         process.exit(1);
@@ -48,6 +49,10 @@ export class EmailWatcherApp {
   /** Ready once the group has given this instance its shards. */
   ready(): true | string {
     return this.#shards.joined ? true : 'waiting for the mailbox shards';
+  }
+
+  shardOf(account: string): number | undefined {
+    return this.#shards.partitionOf(account);
   }
 
   get watching(): string[] {

@@ -18,6 +18,8 @@ export interface MailboxShardsOptions {
    */
   onChange(mailboxes: ReadonlyMap<string, MailboxDeclared>, withdrawn: ReadonlySet<string>): void;
   onAssigned?(partitions: readonly number[]): void;
+  /** Mailboxes per partition held, after every change (for the per-shard gauge). */
+  onShards?(sizes: ReadonlyMap<number, number>): void;
   /** kafkajs gave up on the consumer: exit and let the supervisor restart the process. */
   onCrash(error: Error): void;
 }
@@ -102,14 +104,23 @@ export class MailboxShards {
     this.#emitTimer = setTimeout(() => {
       this.#emitTimer = undefined;
       const all = new Map<string, MailboxDeclared>();
+      const sizes = new Map<number, number>([...this.#assigned].map((p) => [p, 0]));
       for (const [p, mailboxes] of this.#byPartition) {
         if (!this.#assigned.has(p)) continue;
+        sizes.set(p, mailboxes.size);
         for (const [account, declared] of mailboxes) all.set(account, declared);
       }
+      this.o.onShards?.(sizes);
       const withdrawn = this.#withdrawn;
       this.#withdrawn = new Set();
       this.o.onChange(all, withdrawn);
     }, 100);
+  }
+
+  /** The partition (shard) an account's record is in, when this instance holds it. */
+  partitionOf(account: string): number | undefined {
+    for (const [p, mailboxes] of this.#byPartition) if (mailboxes.has(account)) return p;
+    return undefined;
   }
 
   async stop(): Promise<void> {

@@ -21,13 +21,13 @@ const domains = loadMailDomains(env.VMSYNC_MAIL_DOMAINS_FILE);
 const base = await startServiceBase('email-watcher', env);
 const { logger, shutdown, store, clock, kafka, topics } = base;
 
-const publisher = createPublisher(kafka, { logger });
+const publisher = createPublisher(kafka, { logger, hooks: base.metrics.busHooks });
 await publisher.connect();
 shutdown.add('publisher', () => publisher.disconnect());
 
 const metrics = new WatcherMetrics();
 const observations = new ObservationLog<ObservedEmail>(store, 'email');
-const app = new EmailWatcherApp({
+const app: EmailWatcherApp = new EmailWatcherApp({
   kafka,
   topics,
   groupId: env.VMSYNC_EMAIL_WATCHER_GROUP ?? `${env.VMSYNC_DEPLOYMENT}-email-watcher`,
@@ -62,6 +62,7 @@ const app = new EmailWatcherApp({
             'email changed',
           );
       },
+      shardOf: (account): number | undefined => app.shardOf(account),
     }),
     observations,
     folderStore: new RedisFolderSyncStore(store),

@@ -35,6 +35,19 @@ export class WatcherMetrics {
     registers: [this.registry],
   });
 
+  readonly #shardMailboxes = new Gauge({
+    name: 'vmsync_email_watcher_shard_mailboxes',
+    help: 'Mailboxes in each shard (partition of the mailboxes topic) this instance holds',
+    labelNames: ['shard'],
+    registers: [this.registry],
+  });
+
+  /** Replaces the per-shard counts: a shard that went elsewhere disappears. */
+  setShards(sizes: ReadonlyMap<number, number>): void {
+    this.#shardMailboxes.reset();
+    for (const [shard, count] of sizes) this.#shardMailboxes.set({ shard: String(shard) }, count);
+  }
+
   setState(account: string, state: MailboxState | null): void {
     const before = this.#states.get(account);
     if (before === state) return;

@@ -98,10 +98,7 @@ export class MailCommandHandler {
           .catch((error: unknown) =>
             log.warn({ err: describeFailure(error).message }, 'cannot mark the intent applied'),
           );
-        this.d.metrics.syncLatency.observe(
-          { action },
-          (this.d.clock.now() - envelope.observedAt) / 1000,
-        );
+        this.d.metrics.sync.applied(action, this.d.clock.now() - envelope.observedAt);
         log.debug({ before: result.before, after: result.after }, 'applied');
       } else if (result.kind === 'not-found') {
         log.warn({}, 'email not found in any folder: nothing to do (not retried)');
@@ -109,8 +106,9 @@ export class MailCommandHandler {
       return done(result.kind);
     } catch (error) {
       await this.d.ledger.release(commandId).catch(() => undefined);
-      this.d.metrics.commands.inc({ action, outcome: 'failed' });
+      this.d.metrics.sync.command(action, 'failed');
       const kind = classifyMailboxFailure(error);
+      this.d.metrics.failures.inc({ kind });
       const { code, message } = describeFailure(error);
       if (kind === 'admin') {
         log.error({ code, err: message }, 'mailbox needs admin action; command not applied');
@@ -136,7 +134,7 @@ export class MailCommandHandler {
     observedAt: number,
     applyMs: number,
   ): CommandOutcome {
-    this.d.metrics.commands.inc({ action, outcome });
+    this.d.metrics.sync.command(action, outcome);
     const latencyMs = Math.round((this.d.clock.now() - observedAt) * 10) / 10;
     log.info(
       { outcome, latencyMs, applyMs: Math.round(applyMs * 100) / 100 },

@@ -1,6 +1,12 @@
-import { type BusConsumer, ensureTopics, type Kafka, startConsumer } from '@vmsync/bus';
+import {
+  type BusConsumer,
+  type BusHooks,
+  ensureTopics,
+  type Kafka,
+  startConsumer,
+} from '@vmsync/bus';
 import type { TopicNames } from '@vmsync/events';
-import type { Logger } from '@vmsync/telemetry';
+import { Attr, inSpan, type Logger, mailboxHash, SpanKind } from '@vmsync/telemetry';
 import type { MailCommandHandler } from './command-handler.js';
 
 export interface MailActuatorAppOptions {
@@ -14,6 +20,7 @@ export interface MailActuatorAppOptions {
   handler: MailCommandHandler;
   logger: Logger;
   retry: { maxAttempts: number; maxDelayMs: number };
+  hooks?: BusHooks;
 }
 
 /**
@@ -36,9 +43,21 @@ export class MailActuatorApp {
       groupId: this.o.groupId,
       topics: [topics.mailCommands],
       types: ['mail-command'],
-      handler: async (envelope) => {
-        await this.o.handler.handle(envelope);
-      },
+      // The apply span, a child of the rules' span: the end of the sync's trace.
+      handler: (envelope) =>
+        inSpan(
+          'mail-actuator apply',
+          {
+            [Attr.direction]: 'voicemail-to-email',
+            [Attr.action]: envelope.payload.action,
+            [Attr.mailbox]: mailboxHash(envelope.payload.ref.account),
+          },
+          async (span) => {
+            span.setAttribute(Attr.outcome, await this.o.handler.handle(envelope));
+          },
+          SpanKind.CONSUMER,
+        ),
+      ...(this.o.hooks ? { hooks: this.o.hooks } : {}),
       retry: { ...this.o.retry, initialDelayMs: 500 },
       logger,
       partitionsConsumedConcurrently: partitions,

@@ -32,10 +32,11 @@ const pool = new MailboxPool({
 shutdown.add('imap connections', () => pool.close());
 
 const metrics = new ActuatorMetrics();
+const groupId = env.VMSYNC_MAIL_ACTUATOR_GROUP ?? `${env.VMSYNC_DEPLOYMENT}-mail-actuator`;
 const app = new MailActuatorApp({
   kafka,
   topics,
-  groupId: env.VMSYNC_MAIL_ACTUATOR_GROUP ?? `${env.VMSYNC_DEPLOYMENT}-mail-actuator`,
+  groupId,
   partitions: env.VMSYNC_PARTITIONS,
   sessionTimeoutMs: env.VMSYNC_CONSUMER_SESSION_TIMEOUT_MS,
   keyConcurrency: env.VMSYNC_KEY_CONCURRENCY,
@@ -53,8 +54,10 @@ const app = new MailActuatorApp({
     maxAttempts: env.VMSYNC_COMMAND_MAX_ATTEMPTS,
     maxDelayMs: env.VMSYNC_COMMAND_RETRY_MAX_MS,
   },
+  hooks: base.metrics.busHooks,
 });
 const opsPort = await base.serveOps(metrics.registry, () => app.ready());
 await app.start();
 shutdown.add('consumer', () => app.stop());
+base.trackLag(groupId, [topics.mailCommands]);
 logger.info({ opsPort, domains: domains.domains }, 'mail-actuator started');

@@ -1,5 +1,6 @@
 import {
   type BusConsumer,
+  type BusHooks,
   ensureTopics,
   type Kafka,
   type Publisher,
@@ -7,8 +8,9 @@ import {
 } from '@vmsync/bus';
 import { VmsyncError } from '@vmsync/errors';
 import type { Envelope, TopicNames } from '@vmsync/events';
-import type { Logger } from '@vmsync/telemetry';
+import { Attr, activeTrace, inSpan, type Logger, SpanKind } from '@vmsync/telemetry';
 import type { Routed } from './commands.js';
+import type { RulesMetrics } from './metrics.js';
 import type { SyncEngine } from './sync-engine.js';
 
 export interface RulesAppOptions {
@@ -22,7 +24,13 @@ export interface RulesAppOptions {
   sessionTimeoutMs: number;
   /** Users handled at once per partition (VMSYNC_KEY_CONCURRENCY). */
   keyConcurrency?: number;
+  hooks?: BusHooks;
+  metrics?: RulesMetrics;
 }
+
+/** The side whose change an event reports: its commands go the other way. */
+const direction = (type: string) =>
+  type === 'voicemail-changed' ? 'voicemail-to-email' : 'email-to-voicemail';
 
 /**
  * Consumes both sides' events, decides, and publishes the commands before the event's
@@ -50,7 +58,8 @@ export class RulesApp {
       groupId: this.o.groupId,
       topics: [topics.voicemailChanged, topics.emailChanged],
       types: ['voicemail-changed', 'email-changed'],
-      handler: (envelope) => this.#handle(envelope),
+      handler: (envelope) => this.#traced(envelope),
+      ...(this.o.hooks ? { hooks: this.o.hooks } : {}),
       // Redis or Kafka down: keep retrying for minutes before giving up on a message.
       retry: { maxAttempts: 30, maxDelayMs: 20_000 },
       logger,
@@ -69,7 +78,33 @@ export class RulesApp {
     await this.#consumer?.stop();
   }
 
-  async #handle(envelope: Envelope): Promise<void> {
+  /** One span per event, in the trace of the watcher's observation; commands continue it. */
+  #traced(envelope: Envelope): Promise<void> {
+    const p =
+      envelope.type === 'voicemail-changed' || envelope.type === 'email-changed'
+        ? envelope.payload
+        : null;
+    return inSpan(
+      'rules decide',
+      {
+        [Attr.eventType]: envelope.type,
+        [Attr.direction]: direction(envelope.type),
+        ...(p ? { [Attr.phase]: p.phase, [Attr.echo]: p.echoOf !== null } : {}),
+        ...(p && 'server' in p.ref ? { [Attr.server]: p.ref.server } : {}),
+      },
+      (span) =>
+        this.#handle(envelope, (outcome, actions) => {
+          span.setAttribute(Attr.outcome, outcome);
+          if (actions.length > 0) span.setAttribute(Attr.action, actions);
+        }),
+      SpanKind.CONSUMER,
+    );
+  }
+
+  async #handle(
+    envelope: Envelope,
+    decided: (outcome: string, actions: string[]) => void = () => undefined,
+  ): Promise<void> {
     const outcome = await this.o.engine.handle(envelope).catch((error: unknown) => {
       throw new VmsyncError('RULES_STATE_UNAVAILABLE', 'pair store failed', {
         retriable: true,
@@ -77,6 +112,10 @@ export class RulesApp {
       });
     });
     const log = { event: envelope.id, type: envelope.type, outcome: outcome.kind };
+    const actions =
+      outcome.kind === 'commands' ? outcome.commands.map((c) => actionOf(c.envelope)) : [];
+    decided(outcome.kind, actions);
+    this.o.metrics?.decisions.inc({ type: envelope.type, outcome: outcome.kind });
     if (outcome.kind === 'refused')
       this.o.logger.warn({ ...log, reason: outcome.reason }, 'refused');
     if (outcome.kind !== 'commands') {
@@ -84,6 +123,12 @@ export class RulesApp {
       return;
     }
     await this.#publish(outcome.commands);
+    for (const { envelope: command } of outcome.commands) {
+      // A link can decide either side's command, whichever side the event came from.
+      const to = command.type === 'mail-command' ? 'voicemail-to-email' : 'email-to-voicemail';
+      this.o.metrics?.commands.inc({ direction: to, action: actionOf(command) });
+    }
+    if (outcome.linked) this.o.metrics?.links.inc();
     this.o.logger.info(
       {
         ...log,
@@ -95,10 +140,7 @@ export class RulesApp {
               kind: outcome.pair.kind,
             }
           : {}),
-        commands: outcome.commands.map(
-          (c) =>
-            `${c.envelope.type === 'mail-command' || c.envelope.type === 'voicemail-command' ? c.envelope.payload.action : ''} ${c.envelope.id}`,
-        ),
+        commands: outcome.commands.map((c) => `${actionOf(c.envelope)} ${c.envelope.id}`),
       },
       'decided',
     );
@@ -112,7 +154,18 @@ export class RulesApp {
         await ensureTopics(this.o.kafka, [{ topic, partitions: this.o.partitions }]);
         this.#knownTopics.add(topic);
       }
-      await this.o.publisher.publishBatch(topic, items);
+      // Each command carries the rules' span: the actuator's span continues from it.
+      const trace = activeTrace();
+      await this.o.publisher.publishBatch(
+        topic,
+        trace ? items.map((c) => ({ ...c, envelope: { ...c.envelope, trace } })) : items,
+      );
     }
   }
+}
+
+function actionOf(envelope: Envelope): string {
+  return envelope.type === 'mail-command' || envelope.type === 'voicemail-command'
+    ? envelope.payload.action
+    : '';
 }

@@ -1,7 +1,7 @@
 import { AsteriskSpoolStore } from '@vmsync/asterisk-spool';
 import { ConfigError, loadConfig } from '@vmsync/config';
 import type { VoicemailState } from '@vmsync/events';
-import { startServiceBase } from '@vmsync/runtime';
+import { SyncMetrics, startServiceBase } from '@vmsync/runtime';
 import { IntentLog, ObservationLog } from '@vmsync/store';
 import { Registry } from 'prom-client';
 import { AmiClient } from './ami-client.js';
@@ -25,11 +25,14 @@ const ami = env.VMSYNC_AMI_HOST
       secret: env.VMSYNC_AMI_SECRET?.reveal() ?? '',
     })
   : null;
+const registry = new Registry();
+const sync = new SyncMetrics(registry, 'email-to-voicemail');
+const groupId = `${env.VMSYNC_DEPLOYMENT}-voicemail-actuator-${env.VMSYNC_SERVER_ID}`;
 const app = new VoicemailActuatorApp({
   server: env.VMSYNC_SERVER_ID,
   kafka,
   topics,
-  groupId: `${env.VMSYNC_DEPLOYMENT}-voicemail-actuator-${env.VMSYNC_SERVER_ID}`,
+  groupId,
   partitions: env.VMSYNC_PARTITIONS,
   sessionTimeoutMs: env.VMSYNC_CONSUMER_SESSION_TIMEOUT_MS,
   keyConcurrency: env.VMSYNC_KEY_CONCURRENCY,
@@ -43,10 +46,16 @@ const app = new VoicemailActuatorApp({
   clock,
   ami,
   logger,
+  hooks: base.metrics.busHooks,
+  onOutcome: (outcome, latencyMs, action) => {
+    sync.command(action, outcome);
+    if (outcome === 'applied') sync.applied(action, latencyMs);
+  },
 });
 let ready = false;
-const opsPort = await base.serveOps(new Registry(), () => ready || 'starting');
+const opsPort = await base.serveOps(registry, () => ready || 'starting');
 await app.start();
 shutdown.add('consumer', () => app.stop());
+base.trackLag(groupId, [topics.voicemailCommands(env.VMSYNC_SERVER_ID)]);
 ready = true;
 logger.info({ server: env.VMSYNC_SERVER_ID, opsPort }, 'voicemail-actuator started');

@@ -1,9 +1,15 @@
 import { parseMailboxId, type VoicemailStore } from '@vmsync/asterisk-spool';
-import { type BusConsumer, ensureTopics, type Kafka, startConsumer } from '@vmsync/bus';
+import {
+  type BusConsumer,
+  type BusHooks,
+  ensureTopics,
+  type Kafka,
+  startConsumer,
+} from '@vmsync/bus';
 import { VmsyncError } from '@vmsync/errors';
 import { actionPart, type EnvelopeOf, type TopicNames, type VoicemailState } from '@vmsync/events';
 import type { DeploymentClock, IntentLog, ObservationLog, Store } from '@vmsync/store';
-import type { Logger } from '@vmsync/telemetry';
+import { Attr, inSpan, type Logger, mailboxHash, SpanKind } from '@vmsync/telemetry';
 import type { AmiClient } from './ami-client.js';
 import { targetState } from './target-state.js';
 
@@ -25,7 +31,8 @@ export interface VoicemailActuatorOptions {
   clock: DeploymentClock;
   ami: AmiClient | null;
   logger: Logger;
-  onOutcome?(outcome: CommandOutcome, latencyMs: number): void;
+  onOutcome?(outcome: CommandOutcome | 'failed', latencyMs: number, action: string): void;
+  hooks?: BusHooks;
 }
 
 const DONE_TTL_S = 7 * 24 * 3600;
@@ -50,7 +57,8 @@ export class VoicemailActuatorApp {
       groupId: this.o.groupId,
       topics: [topic],
       types: ['voicemail-command'],
-      handler: (envelope) => this.handle(envelope).then(() => undefined),
+      handler: (envelope) => this.#traced(envelope),
+      ...(this.o.hooks ? { hooks: this.o.hooks } : {}),
       retry: { maxAttempts: 30, maxDelayMs: 20_000 },
       logger: this.o.logger,
       partitionsConsumedConcurrently: this.o.partitions,
@@ -67,6 +75,32 @@ export class VoicemailActuatorApp {
   async stop(): Promise<void> {
     await this.#consumer?.stop();
     this.o.ami?.close();
+  }
+
+  /** The apply span, a child of the rules' span: the end of the sync's trace. */
+  #traced(envelope: EnvelopeOf<'voicemail-command'>): Promise<void> {
+    const { ref, action } = envelope.payload;
+    const attributes = {
+      [Attr.direction]: 'email-to-voicemail',
+      [Attr.action]: action,
+      [Attr.server]: ref.server,
+      [Attr.mailbox]: mailboxHash(ref.mailbox),
+    };
+    return inSpan(
+      'voicemail-actuator apply',
+      attributes,
+      async (span) => {
+        try {
+          const outcome = await this.handle(envelope);
+          span.setAttribute(Attr.outcome, outcome);
+          span.setAttribute(Attr.latencyMs, this.o.clock.now() - envelope.observedAt);
+        } catch (error) {
+          this.o.onOutcome?.('failed', this.o.clock.now() - envelope.observedAt, action);
+          throw error;
+        }
+      },
+      SpanKind.CONSUMER,
+    );
   }
 
   async handle(envelope: EnvelopeOf<'voicemail-command'>): Promise<CommandOutcome> {
@@ -88,7 +122,7 @@ export class VoicemailActuatorApp {
       });
     });
     const latencyMs = this.o.clock.now() - envelope.observedAt;
-    this.o.onOutcome?.(outcome, latencyMs);
+    this.o.onOutcome?.(outcome, latencyMs, action);
     const level = outcome === 'not-found' ? 'warn' : 'info';
     const applyMs = Math.round((performance.now() - started) * 100) / 100;
     this.o.logger[level](

@@ -4,8 +4,8 @@ import { loadConfig } from '@vmsync/config';
 import type { VoicemailState } from '@vmsync/events';
 import { startServiceBase } from '@vmsync/runtime';
 import { IntentLog, ObservationLog } from '@vmsync/store';
-import { Registry } from 'prom-client';
 import { VoicemailWatcherEnv } from './env.js';
+import { VoicemailWatcherMetrics } from './metrics.js';
 import { VoicemailWatcherApp } from './voicemail-watcher-app.js';
 import type { WatchedMessage } from './watched-message.js';
 
@@ -21,10 +21,11 @@ await ensureTopics(
   ],
   { logger },
 );
-const publisher = createPublisher(kafka, { logger });
+const publisher = createPublisher(kafka, { logger, hooks: base.metrics.busHooks });
 await publisher.connect();
 shutdown.add('publisher', () => publisher.disconnect());
 
+const metrics = new VoicemailWatcherMetrics();
 const app = new VoicemailWatcherApp({
   server: env.VMSYNC_SERVER_ID,
   store: new AsteriskSpoolStore({
@@ -38,9 +39,10 @@ const app = new VoicemailWatcherApp({
   clock,
   logger,
   rescanIntervalMs: env.VMSYNC_RESCAN_INTERVAL_MS,
+  onPublished: (_t, phase, echo) => metrics.changes.inc({ phase, echo: String(echo) }),
 });
 const opsPort = await base.serveOps(
-  new Registry(),
+  metrics.registry,
   () => app.ready || 'start-up snapshot not published yet',
 );
 await app.start();

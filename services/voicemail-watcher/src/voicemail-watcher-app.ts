@@ -10,7 +10,7 @@ import {
   voicemailChangedParts,
 } from '@vmsync/events';
 import type { DeploymentClock, IntentLog, ObservationLog } from '@vmsync/store';
-import type { Logger } from '@vmsync/telemetry';
+import { Attr, type Logger, mailboxHash, type Span, startObservation } from '@vmsync/telemetry';
 import { diffMailbox, type Transition } from './diff-mailbox.js';
 import { mailboxDeclared, voicemailEvent } from './voicemail-event.js';
 import { stateOf, type WatchedMessage } from './watched-message.js';
@@ -119,6 +119,7 @@ export class VoicemailWatcherApp {
         ? [...diff.current, ...diff.changed.filter((t) => t.after.folder === 'purged')]
         : diff.changed;
     const items: PublishItem[] = [];
+    const spans: Span[] = [];
     const writes: [
       string,
       { state: WatchedMessage; observedAt: number; userChangedAt: PartTimes },
@@ -137,23 +138,37 @@ export class VoicemailWatcherApp {
       const userChangedAt = touch(last?.userChangedAt ?? NEVER, userParts, observedAt);
       const eventPhase =
         phase === 'snapshot' && t.after.folder !== 'purged' ? 'snapshot' : 'change';
+      const envelope = voicemailEvent({
+        server: this.o.server,
+        mailbox,
+        transition: t,
+        phase: eventPhase,
+        observedAt,
+        echoOf,
+      });
+      // Each change starts its own trace: the sync it causes is one trace to the actuator.
+      const observation = startObservation('voicemail-watcher observe', {
+        [Attr.direction]: 'voicemail-to-email',
+        [Attr.server]: this.o.server,
+        [Attr.phase]: eventPhase,
+        [Attr.echo]: echoOf !== null,
+        [Attr.mailbox]: mailboxHash(mailbox.notify.email),
+      });
+      spans.push(observation.span);
       items.push({
         key: userKey(mailbox.notify.email),
-        envelope: voicemailEvent({
-          server: this.o.server,
-          mailbox,
-          transition: t,
-          phase: eventPhase,
-          observedAt,
-          echoOf,
-        }),
+        envelope: observation.trace ? { ...envelope, trace: observation.trace } : envelope,
       });
       writes.push([t.msgId, { state: t.after, observedAt, userChangedAt }]);
       this.o.onPublished?.(t, eventPhase, echoOf !== null);
     }
     if (items.length === 0) return;
     // Publish first, then remember: a crash in between republishes, never forgets.
-    await this.o.publisher.publishBatch(this.o.topics.voicemailChanged, items);
+    try {
+      await this.o.publisher.publishBatch(this.o.topics.voicemailChanged, items);
+    } finally {
+      for (const span of spans) span.end();
+    }
     await this.o.observations.putMany(scope, writes);
     for (const item of items) {
       const p = item.envelope.type === 'voicemail-changed' ? item.envelope.payload : null;

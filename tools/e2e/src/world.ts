@@ -40,6 +40,8 @@ export class World {
     private readonly name: string,
     private readonly first: number,
     private readonly users = 2,
+    /** Set last on every service (e.g. where to export traces). */
+    private readonly extraEnv: Record<string, string> = {},
   ) {}
 
   async start(): Promise<void> {
@@ -50,6 +52,7 @@ export class World {
       VMSYNC_CONSUMER_SESSION_TIMEOUT_MS: '6000',
       VMSYNC_EMAIL_POLL_INTERVAL_MS: '1000',
       VMSYNC_WATCH_LEASE_MS: '6000',
+      ...this.extraEnv,
     };
     this.#phones = this.ctx.users.map((u) => new PhoneUser(this.ctx, u));
     this.#mails = this.ctx.users.map((u) => new MailboxUser(this.ctx, u.email));
@@ -62,6 +65,15 @@ export class World {
       await service.start(60_000);
       this.services = [...this.services.filter((s) => s.service !== name), service];
     }
+  }
+
+  /** The port of a service's /healthz, /readyz, /metrics (from its `started` line). */
+  opsPort(name: string): number {
+    const started = this.service(name)
+      .logs()
+      .find((l) => typeof l.opsPort === 'number');
+    if (!started) throw new Error(`${name} logged no opsPort`);
+    return started.opsPort as number;
   }
 
   service(name: string): ServiceProcess {

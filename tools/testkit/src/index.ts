@@ -1,2 +1,3 @@
+export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
 export { ServiceProcess } from './service-process.js';
 export { uniqueName, waitFor } from './wait.js';
