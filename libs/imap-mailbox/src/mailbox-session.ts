@@ -220,7 +220,7 @@ export class MailboxSession {
       uidValidity: true,
       highestModseq: this.plan.condstore,
     });
-    if (status?.messages !== 0) return undefined;
+    if (status === false || status.messages !== 0) return undefined;
     return { path, ...signatureOf(status), copies: new Map() };
   }
 
