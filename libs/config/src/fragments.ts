@@ -47,3 +47,36 @@ export const OpsEnv = z.object({
   VMSYNC_HTTP_HOST: z.string().default('127.0.0.1'),
 });
 export type OpsEnv = z.infer<typeof OpsEnv>;
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Dry run (docs/reliability.md): log what would be done, change nothing. */
+export const DryRunEnv = z.object({
+  VMSYNC_DRY_RUN: flag,
+});
+export type DryRunEnv = z.infer<typeof DryRunEnv>;
+
+/** The rules' safety fuse on deletions (docs/reliability.md). */
+export const FuseEnv = z.object({
+  /** A reconciliation may delete at most this share of a mailbox's voicemails... */
+  VMSYNC_FUSE_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.5),
+  /** ...once it deletes more than this many in the window (fewer always pass). */
+  VMSYNC_FUSE_MIN_DELETIONS: z.coerce.number().int().min(0).default(2),
+  VMSYNC_FUSE_WINDOW_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(15 * 60),
+  /** How long a tripped fuse holds (an operator may reset it sooner). */
+  VMSYNC_FUSE_HOLD_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(7 * 24 * 3600),
+  /** `refuse`: a message found nowhere never causes its partner's deletion. */
+  VMSYNC_FUSE_VANISHED: z.enum(['refuse', 'allow']).default('refuse'),
+});
+export type FuseEnv = z.infer<typeof FuseEnv>;

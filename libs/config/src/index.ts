@@ -1,3 +1,3 @@
-export { BusEnv, OpsEnv, secretString } from './fragments.js';
+export { BusEnv, DryRunEnv, FuseEnv, OpsEnv, secretString } from './fragments.js';
 export { ConfigError, type Env, loadConfig, resolveFileVariables } from './load-config.js';
 export { knownSecretValues, Secret, scrubSecrets } from './secret.js';

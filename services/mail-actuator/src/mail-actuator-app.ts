@@ -12,6 +12,8 @@ export interface MailActuatorAppOptions {
   handler: MailCommandHandler;
   logger: Logger;
   retry: { maxAttempts: number; maxDelayMs: number };
+  /** Log each command it would carry out, change nothing (VMSYNC_DRY_RUN). */
+  dryRun?: boolean;
 }
 
 /**
@@ -35,6 +37,11 @@ export class MailActuatorApp {
       topics: [topics.mailCommands],
       types: ['mail-command'],
       handler: async (envelope) => {
+        if (this.o.dryRun) {
+          const { commandId, ref, action } = envelope.payload;
+          logger.info({ commandId, action, ...ref }, 'dry run: would carry out');
+          return;
+        }
         await this.o.handler.handle(envelope);
       },
       retry: { ...this.o.retry, initialDelayMs: 500 },

@@ -1,10 +1,12 @@
 import { createPublisher } from '@vmsync/bus';
 import { loadConfig } from '@vmsync/config';
 import { startServiceBase } from '@vmsync/runtime';
-import { Registry } from 'prom-client';
 import { RulesEnv } from './env.js';
 import { PairStore } from './pair-store.js';
 import { RulesApp } from './rules-app.js';
+import { DeletionGuard } from './safety/deletion-guard.js';
+import { FuseStore } from './safety/fuse-store.js';
+import { RulesMetrics } from './safety/rules-metrics.js';
 import { SyncEngine } from './sync-engine.js';
 
 const env = loadConfig(RulesEnv, process.env);
@@ -14,10 +16,23 @@ const publisher = createPublisher(kafka, { logger });
 await publisher.connect();
 shutdown.add('publisher', () => publisher.disconnect());
 
+const metrics = new RulesMetrics();
+const guard = new DeletionGuard({
+  policy: {
+    maxShare: env.VMSYNC_FUSE_MAX_SHARE,
+    minDeletions: env.VMSYNC_FUSE_MIN_DELETIONS,
+    vanished: env.VMSYNC_FUSE_VANISHED,
+  },
+  store: new FuseStore(store, env.VMSYNC_FUSE_WINDOW_S, env.VMSYNC_FUSE_HOLD_S),
+  logger: logger.child({ component: 'fuse' }),
+  refusedTotal: metrics.deletionsRefused,
+  now: () => Date.now(),
+});
 const engine = new SyncEngine(
   new PairStore(store),
   { senders: env.VMSYNC_PBX_SENDERS, refSecret: env.VMSYNC_REF_SECRET.reveal() },
   topics,
+  guard,
 );
 const app = new RulesApp({
   kafka,
@@ -28,10 +43,11 @@ const app = new RulesApp({
   partitions: env.VMSYNC_PARTITIONS,
   topics,
   sessionTimeoutMs: env.VMSYNC_CONSUMER_SESSION_TIMEOUT_MS,
+  dryRun: env.VMSYNC_DRY_RUN,
 });
 let ready = false;
-const opsPort = await serveOps(new Registry(), () => ready || 'starting');
+const opsPort = await serveOps(metrics.registry, () => ready || 'starting');
 await app.start();
 shutdown.add('consumer', () => app.stop());
 ready = true;
-logger.info({ opsPort }, 'rules service started');
+logger.info({ opsPort, dryRun: env.VMSYNC_DRY_RUN }, 'rules service started');

@@ -20,6 +20,8 @@ export interface RulesAppOptions {
   partitions: number;
   topics: TopicNames;
   sessionTimeoutMs: number;
+  /** Log the commands that would be published, publish none (VMSYNC_DRY_RUN). */
+  dryRun?: boolean;
 }
 
 /**
@@ -80,7 +82,7 @@ export class RulesApp {
       this.o.logger.debug(log, 'no command');
       return;
     }
-    await this.#publish(outcome.commands);
+    if (!this.o.dryRun) await this.#publish(outcome.commands);
     this.o.logger.info(
       {
         ...log,
@@ -97,7 +99,7 @@ export class RulesApp {
             `${c.envelope.type === 'mail-command' || c.envelope.type === 'voicemail-command' ? c.envelope.payload.action : ''} ${c.envelope.id}`,
         ),
       },
-      'decided',
+      this.o.dryRun ? 'dry run: decided, nothing published' : 'decided',
     );
   }
 

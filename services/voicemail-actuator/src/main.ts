@@ -42,6 +42,7 @@ const app = new VoicemailActuatorApp({
   clock,
   ami,
   logger,
+  dryRun: env.VMSYNC_DRY_RUN,
 });
 let ready = false;
 const opsPort = await base.serveOps(new Registry(), () => ready || 'starting');

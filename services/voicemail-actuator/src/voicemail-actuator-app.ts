@@ -24,6 +24,8 @@ export interface VoicemailActuatorOptions {
   ami: AmiClient | null;
   logger: Logger;
   onOutcome?(outcome: CommandOutcome, latencyMs: number): void;
+  /** Log each command it would carry out, change nothing (VMSYNC_DRY_RUN). */
+  dryRun?: boolean;
 }
 
 const DONE_TTL_S = 7 * 24 * 3600;
@@ -48,7 +50,14 @@ export class VoicemailActuatorApp {
       groupId: this.o.groupId,
       topics: [topic],
       types: ['voicemail-command'],
-      handler: (envelope) => this.handle(envelope).then(() => undefined),
+      handler: async (envelope) => {
+        if (this.o.dryRun) {
+          const { commandId, ref, action } = envelope.payload;
+          this.o.logger.info({ command: commandId, action, ...ref }, 'dry run: would carry out');
+          return;
+        }
+        await this.handle(envelope);
+      },
       retry: { maxAttempts: 30, maxDelayMs: 20_000 },
       logger: this.o.logger,
       partitionsConsumedConcurrently: this.o.partitions,
