@@ -33,6 +33,20 @@ export const BusEnv = z.object({
   VMSYNC_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(6),
   /** How long a silent consumer keeps its partitions before the group hands them on. */
   VMSYNC_CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
+  /** TLS to the brokers (certificates always verified; a private CA via the file below). */
+  VMSYNC_KAFKA_SSL: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  VMSYNC_KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  /** SASL authentication; username and password (or VMSYNC_KAFKA_SASL_PASSWORD_FILE) with it. */
+  VMSYNC_KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  VMSYNC_KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  VMSYNC_KAFKA_SASL_PASSWORD: secretString.optional(),
+  /** Redis password (or VMSYNC_REDIS_PASSWORD_FILE); else the URL's, if any. */
+  VMSYNC_REDIS_PASSWORD: secretString.optional(),
+  /** A private CA for `rediss://` (TLS) URLs; certificates are always verified. */
+  VMSYNC_REDIS_TLS_CA_FILE: z.string().min(1).optional(),
   /** Prepended to every topic name; empty in production, unique per test. */
   VMSYNC_TOPIC_PREFIX: z
     .string()

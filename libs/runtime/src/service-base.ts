@@ -1,5 +1,5 @@
 import { createKafka, type Kafka } from '@vmsync/bus';
-import type { BusEnv, OpsEnv } from '@vmsync/config';
+import { type BusEnv, kafkaSecurity, type OpsEnv, redisConnection } from '@vmsync/config';
 import { type TopicNames, topicNames } from '@vmsync/events';
 import { DeploymentClock, Store } from '@vmsync/store';
 import { createLogger, type Logger, startTelemetry } from '@vmsync/telemetry';
@@ -35,7 +35,7 @@ export async function startServiceBase(
   shutdown.add('telemetry', () => telemetry.shutdown());
 
   const store = new Store({
-    url: env.VMSYNC_REDIS_URL.reveal(),
+    ...redisConnection(env),
     prefix: env.VMSYNC_DEPLOYMENT,
     connectionName: service,
   });
@@ -49,6 +49,7 @@ export async function startServiceBase(
     brokers: env.VMSYNC_KAFKA_BROKERS,
     clientId: `${env.VMSYNC_KAFKA_CLIENT_ID}-${service}`,
     logger: logger.child({ component: 'kafka' }),
+    ...kafkaSecurity(env),
   });
   const serveOps = async (registry: Registry, ready: () => true | string) => {
     const ops = await startOpsServer({

@@ -64,6 +64,11 @@ export class World {
     }
   }
 
+  /** The services' environment (deployment, topic prefix...), for tests that look inside the bus. */
+  get env(): Readonly<Record<string, string>> {
+    return this.#env;
+  }
+
   service(name: string): ServiceProcess {
     const s = this.services.find((x) => x.service === name);
     if (!s) throw new Error(`no ${name}`);
