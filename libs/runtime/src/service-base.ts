@@ -5,6 +5,7 @@ import { DeploymentClock, Store } from '@vmsync/store';
 import { createLogger, type Logger, startTelemetry } from '@vmsync/telemetry';
 import type { Registry } from 'prom-client';
 import { startOpsServer } from './ops-server.js';
+import { watchRedisEpoch } from './redis-epoch.js';
 import { Shutdown } from './shutdown.js';
 
 /** What every vmsync service starts with, torn down in reverse on SIGTERM. */
@@ -41,6 +42,8 @@ export async function startServiceBase(
   });
   await store.connect();
   shutdown.add('redis', () => store.close());
+  const stopEpoch = await watchRedisEpoch(store, logger, () => process.exit(1));
+  shutdown.add('redis epoch', async () => stopEpoch());
   const clock = new DeploymentClock(store.redis);
   await clock.start();
   shutdown.add('clock', () => clock.stop());

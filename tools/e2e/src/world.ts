@@ -40,6 +40,8 @@ export class World {
     private readonly name: string,
     private readonly first: number,
     private readonly users = 2,
+    /** Runs after the world is set up, before the services start (e.g. re-point IMAP). */
+    private readonly prepare?: (ctx: DemoContext) => Promise<void>,
   ) {}
 
   async start(): Promise<void> {
@@ -53,6 +55,7 @@ export class World {
     };
     this.#phones = this.ctx.users.map((u) => new PhoneUser(this.ctx, u));
     this.#mails = this.ctx.users.map((u) => new MailboxUser(this.ctx, u.email));
+    await this.prepare?.(this.ctx);
     await this.startServices();
   }
 
@@ -76,7 +79,31 @@ export class World {
   }
 
   async stopServices(): Promise<void> {
+    this.supervise(false);
     await Promise.all(this.services.map((s) => s.stop()));
+  }
+
+  #supervisor: NodeJS.Timeout | undefined;
+  readonly #restarting = new Set<string>();
+  /** Services the supervisor restarted, in order, and why a restart failed. */
+  readonly restarts: string[] = [];
+  readonly restartErrors: string[] = [];
+
+  /** Restarts any service that exits, as a deployment's supervisor does (restart: unless-stopped). */
+  supervise(on = true): void {
+    clearInterval(this.#supervisor);
+    this.#supervisor = undefined;
+    if (!on) return;
+    this.#supervisor = setInterval(() => {
+      for (const s of this.services) {
+        if (s.pid !== undefined || this.#restarting.has(s.service)) continue;
+        this.#restarting.add(s.service);
+        this.restarts.push(s.service);
+        this.startServices([s.service])
+          .catch((error: unknown) => void this.restartErrors.push(String(error)))
+          .finally(() => this.#restarting.delete(s.service));
+      }
+    }, 250);
   }
 
   async stop(): Promise<void> {
@@ -140,6 +167,7 @@ export class World {
   async settle(
     p: Pair,
     want: { folder: string | null; email: { folder: MailView['folder']; seen: boolean } | null },
+    timeoutMs = 20_000,
   ): Promise<void> {
     await this.until(
       `voicemail ${want.folder} and email ${JSON.stringify(want.email)}`,
@@ -151,6 +179,7 @@ export class World {
             : email?.folder === want.email.folder && email.seen === want.email.seen;
         return folder === want.folder && emailOk ? true : undefined;
       },
+      timeoutMs,
     );
   }
 

@@ -65,7 +65,9 @@ export class ServiceProcess {
 
   /** The process id while it runs (for its memory, /proc/<pid>/status). */
   get pid(): number | undefined {
-    return this.#child?.exitCode === null ? this.#child.pid : undefined;
+    const c = this.#child;
+    // killed by a signal, a child keeps exitCode null: signalCode says it is gone
+    return c && c.exitCode === null && c.signalCode === null ? c.pid : undefined;
   }
 
   /** Resident memory in KiB now, from /proc (Linux); undefined when not running. */
