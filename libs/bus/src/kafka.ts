@@ -1,4 +1,4 @@
-import { Kafka, type RetryOptions } from 'kafkajs';
+import { Kafka, type RetryOptions, type SASLOptions } from 'kafkajs';
 import { type KafkaLogLevel, kafkajsLevel, kafkajsLogCreator } from './kafka-log.js';
 import { type BusLogger, silentLogger } from './logger.js';
 
@@ -12,6 +12,13 @@ export interface KafkaOptions {
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
   retry?: RetryOptions;
+  /** TLS (`true`: the system's CAs) and SASL, as kafkajs takes them. */
+  ssl?: true | { ca: string[] };
+  sasl?: {
+    mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    username: string;
+    password: string;
+  };
 }
 
 /** One kafkajs client per process; producers, consumers and admins are made from it. */
@@ -24,5 +31,7 @@ export function createKafka(options: KafkaOptions): Kafka {
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+    ...(options.sasl === undefined ? {} : ({ sasl: options.sasl } as { sasl: SASLOptions })),
   });
 }

@@ -38,6 +38,20 @@ export const BusEnv = z.object({
    * actuators; one user's stay in order. 1: each partition strictly in order.
    */
   VMSYNC_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /** TLS to the brokers (certificates always verified; a private CA via the file below). */
+  VMSYNC_KAFKA_SSL: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  VMSYNC_KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  /** SASL authentication; username and password (or VMSYNC_KAFKA_SASL_PASSWORD_FILE) with it. */
+  VMSYNC_KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  VMSYNC_KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  VMSYNC_KAFKA_SASL_PASSWORD: secretString.optional(),
+  /** Redis password (or VMSYNC_REDIS_PASSWORD_FILE); else the URL's, if any. */
+  VMSYNC_REDIS_PASSWORD: secretString.optional(),
+  /** A private CA for `rediss://` (TLS) URLs; certificates are always verified. */
+  VMSYNC_REDIS_TLS_CA_FILE: z.string().min(1).optional(),
   /** Prepended to every topic name; empty in production, unique per test. */
   VMSYNC_TOPIC_PREFIX: z
     .string()
@@ -56,3 +70,36 @@ export const OpsEnv = z.object({
   VMSYNC_READY_MAX_LAG: z.coerce.number().int().min(0).default(1_000),
 });
 export type OpsEnv = z.infer<typeof OpsEnv>;
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Dry run (docs/reliability.md): log what would be done, change nothing. */
+export const DryRunEnv = z.object({
+  VMSYNC_DRY_RUN: flag,
+});
+export type DryRunEnv = z.infer<typeof DryRunEnv>;
+
+/** The rules' safety fuse on deletions (docs/reliability.md). */
+export const FuseEnv = z.object({
+  /** A reconciliation may delete at most this share of a mailbox's voicemails... */
+  VMSYNC_FUSE_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.5),
+  /** ...once it deletes more than this many in the window (fewer always pass). */
+  VMSYNC_FUSE_MIN_DELETIONS: z.coerce.number().int().min(0).default(2),
+  VMSYNC_FUSE_WINDOW_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(15 * 60),
+  /** How long a tripped fuse holds (an operator may reset it sooner). */
+  VMSYNC_FUSE_HOLD_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(7 * 24 * 3600),
+  /** `refuse`: a message found nowhere never causes its partner's deletion. */
+  VMSYNC_FUSE_VANISHED: z.enum(['refuse', 'allow']).default('refuse'),
+});
+export type FuseEnv = z.infer<typeof FuseEnv>;

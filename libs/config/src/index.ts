@@ -1,3 +1,9 @@
-export { BusEnv, OpsEnv, secretString } from './fragments.js';
+export {
+  type KafkaSecurity,
+  kafkaSecurity,
+  type RedisConnection,
+  redisConnection,
+} from './connections.js';
+export { BusEnv, DryRunEnv, FuseEnv, OpsEnv, secretString } from './fragments.js';
 export { ConfigError, type Env, loadConfig, resolveFileVariables } from './load-config.js';
 export { knownSecretValues, Secret, scrubSecrets } from './secret.js';

@@ -31,10 +31,13 @@ function formatAddress(a: MessageAddressObject | undefined): string {
   return a.name ? `"${a.name.replaceAll('"', '')}" <${address}>` : address;
 }
 
-function* parts(node: MessageStructureObject | undefined): Generator<MessageStructureObject> {
-  if (node === undefined) return;
-  yield node;
-  for (const child of node.childNodes ?? []) yield* parts(child);
+/** Every part, depth first, without recursion: a hostile message may nest thousands deep. */
+function* parts(root: MessageStructureObject | undefined): Generator<MessageStructureObject> {
+  const stack = root === undefined ? [] : [root];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    yield node;
+    stack.push(...[...(node.childNodes ?? [])].reverse());
+  }
 }
 
 /** The voicemail audio as BODYSTRUCTURE describes it: the first audio part, else the first attachment. */

@@ -1,11 +1,12 @@
 import { createKafka, type Kafka } from '@vmsync/bus';
-import type { BusEnv, OpsEnv } from '@vmsync/config';
+import { type BusEnv, kafkaSecurity, type OpsEnv, redisConnection } from '@vmsync/config';
 import { type TopicNames, topicNames } from '@vmsync/events';
 import { DeploymentClock, Store } from '@vmsync/store';
 import { createLogger, type Logger, startTelemetry } from '@vmsync/telemetry';
 import type { Registry } from 'prom-client';
 import { ServiceMetrics } from './metrics/service-metrics.js';
 import { startOpsServer } from './ops-server.js';
+import { watchRedisEpoch } from './redis-epoch.js';
 import { Shutdown } from './shutdown.js';
 
 /** What every vmsync service starts with, torn down in reverse on SIGTERM. */
@@ -43,12 +44,14 @@ export async function startServiceBase(
   shutdown.add('telemetry', () => telemetry.shutdown());
 
   const store = new Store({
-    url: env.VMSYNC_REDIS_URL.reveal(),
+    ...redisConnection(env),
     prefix: env.VMSYNC_DEPLOYMENT,
     connectionName: service,
   });
   await store.connect();
   shutdown.add('redis', () => store.close());
+  const stopEpoch = await watchRedisEpoch(store, logger, () => process.exit(1));
+  shutdown.add('redis epoch', async () => stopEpoch());
   const clock = new DeploymentClock(store.redis);
   await clock.start();
   shutdown.add('clock', () => clock.stop());
@@ -57,6 +60,7 @@ export async function startServiceBase(
     brokers: env.VMSYNC_KAFKA_BROKERS,
     clientId: `${env.VMSYNC_KAFKA_CLIENT_ID}-${service}`,
     logger: logger.child({ component: 'kafka' }),
+    ...kafkaSecurity(env),
   });
   const metrics = new ServiceMetrics({
     kafka,

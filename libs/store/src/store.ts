@@ -7,6 +7,10 @@ export interface StoreOptions {
   prefix: string;
   /** Name shown in Redis CLIENT LIST, to tell the services apart. */
   connectionName?: string;
+  /** Overrides the URL's password (kept out of the URL so it can come from a file). */
+  password?: string;
+  /** Trust for a `rediss://` URL's certificate (always verified). */
+  tls?: { ca: string[] };
 }
 
 /**
@@ -26,6 +30,8 @@ export class Store {
       lazyConnect: true,
       maxRetriesPerRequest: 3,
       enableAutoPipelining: true,
+      ...(options.password === undefined ? {} : { password: options.password }),
+      ...(options.tls === undefined ? {} : { tls: { ca: options.tls.ca } }),
     });
   }
 

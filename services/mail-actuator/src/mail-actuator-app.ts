@@ -21,6 +21,8 @@ export interface MailActuatorAppOptions {
   logger: Logger;
   retry: { maxAttempts: number; maxDelayMs: number };
   hooks?: BusHooks;
+  /** Log each command it would carry out, change nothing (VMSYNC_DRY_RUN). */
+  dryRun?: boolean;
 }
 
 /**
@@ -53,6 +55,12 @@ export class MailActuatorApp {
             [Attr.mailbox]: mailboxHash(envelope.payload.ref.account),
           },
           async (span) => {
+            if (this.o.dryRun) {
+              const { commandId, ref, action } = envelope.payload;
+              logger.info({ commandId, action, ...ref }, 'dry run: would carry out');
+              span.setAttribute(Attr.outcome, 'dry-run');
+              return;
+            }
             span.setAttribute(Attr.outcome, await this.o.handler.handle(envelope));
           },
           SpanKind.CONSUMER,

@@ -50,6 +50,7 @@ const app = new MailActuatorApp({
     metrics,
   }),
   logger,
+  dryRun: env.VMSYNC_DRY_RUN,
   retry: {
     maxAttempts: env.VMSYNC_COMMAND_MAX_ATTEMPTS,
     maxDelayMs: env.VMSYNC_COMMAND_RETRY_MAX_MS,

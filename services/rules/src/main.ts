@@ -5,6 +5,8 @@ import { RulesEnv } from './env.js';
 import { RulesMetrics } from './metrics.js';
 import { PairStore } from './pair-store.js';
 import { RulesApp } from './rules-app.js';
+import { DeletionGuard } from './safety/deletion-guard.js';
+import { FuseStore } from './safety/fuse-store.js';
 import { SyncEngine } from './sync-engine.js';
 
 const env = loadConfig(RulesEnv, process.env);
@@ -15,12 +17,24 @@ const publisher = createPublisher(kafka, { logger, hooks: base.metrics.busHooks 
 await publisher.connect();
 shutdown.add('publisher', () => publisher.disconnect());
 
+const metrics = new RulesMetrics();
+const guard = new DeletionGuard({
+  policy: {
+    maxShare: env.VMSYNC_FUSE_MAX_SHARE,
+    minDeletions: env.VMSYNC_FUSE_MIN_DELETIONS,
+    vanished: env.VMSYNC_FUSE_VANISHED,
+  },
+  store: new FuseStore(store, env.VMSYNC_FUSE_WINDOW_S, env.VMSYNC_FUSE_HOLD_S),
+  logger: logger.child({ component: 'fuse' }),
+  refusedTotal: metrics.deletionsRefused,
+  now: () => Date.now(),
+});
 const engine = new SyncEngine(
   new PairStore(store),
   { senders: env.VMSYNC_PBX_SENDERS, refSecret: env.VMSYNC_REF_SECRET.reveal() },
   topics,
+  guard,
 );
-const metrics = new RulesMetrics();
 const groupId = env.VMSYNC_RULES_GROUP ?? `${env.VMSYNC_DEPLOYMENT}-rules`;
 const app = new RulesApp({
   kafka,
@@ -34,6 +48,7 @@ const app = new RulesApp({
   keyConcurrency: env.VMSYNC_KEY_CONCURRENCY,
   hooks: base.metrics.busHooks,
   metrics,
+  dryRun: env.VMSYNC_DRY_RUN,
 });
 let ready = false;
 const opsPort = await serveOps(metrics.registry, () => ready || 'starting');
@@ -41,4 +56,4 @@ await app.start();
 shutdown.add('consumer', () => app.stop());
 base.trackLag(groupId, [topics.voicemailChanged, topics.emailChanged]);
 ready = true;
-logger.info({ opsPort }, 'rules service started');
+logger.info({ opsPort, dryRun: env.VMSYNC_DRY_RUN }, 'rules service started');

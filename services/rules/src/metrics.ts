@@ -15,6 +15,13 @@ export class RulesMetrics {
     labelNames: ['direction', 'action'],
     registers: [this.registry],
   });
+  /** Alert on any increase: a deletion was held back and waits for an operator. */
+  readonly deletionsRefused = new Counter({
+    name: 'vmsync_rules_deletions_refused_total',
+    help: 'Deletions the safety fuse refused, by reason (vanished, share, tripped)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   readonly links = new Counter({
     name: 'vmsync_rules_links_total',
     help: 'Voicemails linked to their notification email',

@@ -26,6 +26,8 @@ export interface RulesAppOptions {
   keyConcurrency?: number;
   hooks?: BusHooks;
   metrics?: RulesMetrics;
+  /** Log the commands that would be published, publish none (VMSYNC_DRY_RUN). */
+  dryRun?: boolean;
 }
 
 /** The side whose change an event reports: its commands go the other way. */
@@ -122,13 +124,15 @@ export class RulesApp {
       this.o.logger.debug(log, 'no command');
       return;
     }
-    await this.#publish(outcome.commands);
-    for (const { envelope: command } of outcome.commands) {
-      // A link can decide either side's command, whichever side the event came from.
-      const to = command.type === 'mail-command' ? 'voicemail-to-email' : 'email-to-voicemail';
-      this.o.metrics?.commands.inc({ direction: to, action: actionOf(command) });
+    if (!this.o.dryRun) {
+      await this.#publish(outcome.commands);
+      for (const { envelope: command } of outcome.commands) {
+        // A link can decide either side's command, whichever side the event came from.
+        const to = command.type === 'mail-command' ? 'voicemail-to-email' : 'email-to-voicemail';
+        this.o.metrics?.commands.inc({ direction: to, action: actionOf(command) });
+      }
+      if (outcome.linked) this.o.metrics?.links.inc();
     }
-    if (outcome.linked) this.o.metrics?.links.inc();
     this.o.logger.info(
       {
         ...log,
@@ -142,7 +146,7 @@ export class RulesApp {
           : {}),
         commands: outcome.commands.map((c) => `${actionOf(c.envelope)} ${c.envelope.id}`),
       },
-      'decided',
+      this.o.dryRun ? 'dry run: decided, nothing published' : 'decided',
     );
   }
 

@@ -11,6 +11,7 @@ import {
   voicemailKey,
 } from './pair-store.js';
 import { type Decision, onEmailChange, onVoicemailChange, reconcile } from './rules/index.js';
+import type { DeletionGuard, GuardContext } from './safety/deletion-guard.js';
 
 export type Outcome =
   | { kind: 'commands'; commands: Routed[]; linked: boolean; pair?: Pair }
@@ -29,6 +30,8 @@ export class SyncEngine {
     private readonly pairs: PairStore,
     private readonly policy: LinkPolicy,
     private readonly topics: TopicNames,
+    /** The safety fuse on deletions (none: every decided deletion goes out). */
+    private readonly guard?: DeletionGuard,
   ) {}
 
   async handle(event: Envelope): Promise<Outcome> {
@@ -52,15 +55,25 @@ export class SyncEngine {
     await this.pairs.putVoicemail(record);
     if (record.user === null) return { kind: 'not-synchronized' };
     const key = voicemailKey(p.ref);
+    await this.guard?.voicemailSeen(record.user, key, p.after);
     const pair = await this.pairs.pairOfVoicemail(key);
     if (pair) {
       if (p.echoOf !== null) return { kind: 'echo' };
       const email = await this.pairs.getEmail(pair.email);
+      const reconciling = p.phase === 'snapshot' || p.before === null;
       const decisions =
-        p.phase === 'snapshot' || p.before === null
+        reconciling || p.before === null
           ? reconcile(pair.kind, p.after, email?.state ?? 'unknown')
           : onVoicemailChange(pair.kind, p.before, p.after, email?.state ?? 'unknown');
-      return this.#commands(event, decisions, record, email, false);
+      const out = this.#commands(event, decisions, record, email, false);
+      if (!email) return out;
+      return this.#guarded(out, {
+        phase: reconciling ? 'reconcile' : 'change',
+        user: email.ref.account.toLowerCase(),
+        event: event.id,
+        voicemail: { state: p.after, ...(reconciling ? {} : { before: p.before }) },
+        email: { state: email.state },
+      });
     }
     await this.pairs.addWaitingVoicemail(record.user, key, record.origTime);
     const partner = await this.#waitingEmailFor(record);
@@ -83,11 +96,20 @@ export class SyncEngine {
     if (pair) {
       if (p.echoOf !== null) return { kind: 'echo' };
       const voicemail = await this.pairs.getVoicemail(pair.voicemail);
+      const reconciling = p.phase === 'snapshot' || p.before === null;
       const decisions =
-        p.phase === 'snapshot' || p.before === null
+        reconciling || p.before === null
           ? reconcile(pair.kind, voicemail?.state ?? 'unknown', p.after)
           : onEmailChange(pair.kind, p.before, p.after, voicemail?.state ?? 'unknown');
-      return this.#commands(event, decisions, voicemail, record, false);
+      const out = this.#commands(event, decisions, voicemail, record, false);
+      if (!voicemail) return out;
+      return this.#guarded(out, {
+        phase: reconciling ? 'reconcile' : 'change',
+        user: key.slice(0, key.indexOf('/')),
+        event: event.id,
+        voicemail: { state: voicemail.state },
+        email: { state: p.after, ...(reconciling ? {} : { before: p.before }) },
+      });
     }
     if (record.claim.kind === 'refused') return { kind: 'refused', reason: record.claim.reason };
     if (record.claim.kind === 'not-a-notification') return { kind: 'not-synchronized' };
@@ -134,7 +156,22 @@ export class SyncEngine {
       return { kind: 'refused', reason: 'the voicemail or the email is linked already' };
     }
     const decisions = reconcile(pair.kind, v.state, e.state);
-    return { ...this.#commands(event, decisions, v, e, true), pair };
+    const out = await this.#guarded(this.#commands(event, decisions, v, e, true), {
+      phase: 'reconcile',
+      user: e.ref.account.toLowerCase(),
+      event: event.id,
+      voicemail: { state: v.state },
+      email: { state: e.state },
+    });
+    return { ...out, pair };
+  }
+
+  async #guarded(
+    out: Extract<Outcome, { kind: 'commands' }>,
+    ctx: GuardContext,
+  ): Promise<Extract<Outcome, { kind: 'commands' }>> {
+    if (!this.guard) return out;
+    return { ...out, commands: await this.guard.filter(out.commands, ctx) };
   }
 
   #commands(

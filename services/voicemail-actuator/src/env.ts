@@ -1,10 +1,11 @@
-import { BusEnv, OpsEnv, secretString } from '@vmsync/config';
+import { BusEnv, DryRunEnv, OpsEnv, secretString } from '@vmsync/config';
 import { z } from 'zod';
 
 /** The voicemail-actuator's whole configuration, read once at boot. */
 export const VoicemailActuatorEnv = z.object({
   ...BusEnv.shape,
   ...OpsEnv.shape,
+  ...DryRunEnv.shape,
   VMSYNC_SERVER_ID: z.string().regex(/^[A-Za-z0-9._-]+$/),
   VMSYNC_SPOOL_DIR: z.string().min(1),
   VMSYNC_VOICEMAIL_CONF: z.string().min(1),

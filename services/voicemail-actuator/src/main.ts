@@ -51,6 +51,7 @@ const app = new VoicemailActuatorApp({
     sync.command(action, outcome);
     if (outcome === 'applied') sync.applied(action, latencyMs);
   },
+  dryRun: env.VMSYNC_DRY_RUN,
 });
 let ready = false;
 const opsPort = await base.serveOps(registry, () => ready || 'starting');

@@ -33,6 +33,8 @@ export interface VoicemailActuatorOptions {
   logger: Logger;
   onOutcome?(outcome: CommandOutcome | 'failed', latencyMs: number, action: string): void;
   hooks?: BusHooks;
+  /** Log each command it would carry out, change nothing (VMSYNC_DRY_RUN). */
+  dryRun?: boolean;
 }
 
 const DONE_TTL_S = 7 * 24 * 3600;
@@ -57,7 +59,14 @@ export class VoicemailActuatorApp {
       groupId: this.o.groupId,
       topics: [topic],
       types: ['voicemail-command'],
-      handler: (envelope) => this.#traced(envelope),
+      handler: async (envelope) => {
+        if (this.o.dryRun) {
+          const { commandId, ref, action } = envelope.payload;
+          this.o.logger.info({ command: commandId, action, ...ref }, 'dry run: would carry out');
+          return;
+        }
+        await this.#traced(envelope);
+      },
       ...(this.o.hooks ? { hooks: this.o.hooks } : {}),
       retry: { maxAttempts: 30, maxDelayMs: 20_000 },
       logger: this.o.logger,

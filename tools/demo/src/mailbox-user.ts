@@ -87,6 +87,17 @@ export class MailboxUser {
     });
   }
 
+  /** Moves one copy by UID (two copies can share a Message-ID: a replayed notification). */
+  async moveUid(folder: MailView['folder'], uid: number, to: MailView['folder']): Promise<void> {
+    const client = await this.#imap();
+    const lock = await client.getMailboxLock(folder);
+    try {
+      await client.messageMove(String(uid), to, { uid: true });
+    } finally {
+      lock.release();
+    }
+  }
+
   /** Empties the demo user's folders, so the demo starts from a clean mailbox. */
   async clear(): Promise<void> {
     const client = await this.#imap();

@@ -22,13 +22,15 @@ const WAV = 0; // user38: WAV attached; user39: text only
 beforeAll(async () => {
   await receiver.start();
   world = new World('observability', 38, 2, {
-    OTEL_TRACES_EXPORTER: 'otlp',
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-    OTEL_BSP_SCHEDULE_DELAY: '100',
-    OTEL_METRICS_EXPORTER: 'none',
-    OTEL_LOGS_EXPORTER: 'none',
-    VMSYNC_LAG_INTERVAL_MS: '500',
+    extraEnv: {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+      VMSYNC_LAG_INTERVAL_MS: '500',
+    },
   });
   await world.start();
 }, 180_000);

@@ -40,8 +40,12 @@ export class World {
     private readonly name: string,
     private readonly first: number,
     private readonly users = 2,
-    /** Set last on every service (e.g. where to export traces). */
-    private readonly extraEnv: Record<string, string> = {},
+    private readonly options: {
+      /** Set last on every service (e.g. where to export traces). */
+      extraEnv?: Record<string, string>;
+      /** Runs after the world is set up, before the services start (e.g. re-point IMAP). */
+      prepare?: (ctx: DemoContext) => Promise<void>;
+    } = {},
   ) {}
 
   async start(): Promise<void> {
@@ -52,10 +56,11 @@ export class World {
       VMSYNC_CONSUMER_SESSION_TIMEOUT_MS: '6000',
       VMSYNC_EMAIL_POLL_INTERVAL_MS: '1000',
       VMSYNC_WATCH_LEASE_MS: '6000',
-      ...this.extraEnv,
+      ...this.options.extraEnv,
     };
     this.#phones = this.ctx.users.map((u) => new PhoneUser(this.ctx, u));
     this.#mails = this.ctx.users.map((u) => new MailboxUser(this.ctx, u.email));
+    await this.options.prepare?.(this.ctx);
     await this.startServices();
   }
 
@@ -76,6 +81,11 @@ export class World {
     return started.opsPort as number;
   }
 
+  /** The services' environment (deployment, topic prefix...), for tests that look inside the bus. */
+  get env(): Readonly<Record<string, string>> {
+    return this.#env;
+  }
+
   service(name: string): ServiceProcess {
     const s = this.services.find((x) => x.service === name);
     if (!s) throw new Error(`no ${name}`);
@@ -83,7 +93,31 @@ export class World {
   }
 
   async stopServices(): Promise<void> {
+    this.supervise(false);
     await Promise.all(this.services.map((s) => s.stop()));
+  }
+
+  #supervisor: NodeJS.Timeout | undefined;
+  readonly #restarting = new Set<string>();
+  /** Services the supervisor restarted, in order, and why a restart failed. */
+  readonly restarts: string[] = [];
+  readonly restartErrors: string[] = [];
+
+  /** Restarts any service that exits, as a deployment's supervisor does (restart: unless-stopped). */
+  supervise(on = true): void {
+    clearInterval(this.#supervisor);
+    this.#supervisor = undefined;
+    if (!on) return;
+    this.#supervisor = setInterval(() => {
+      for (const s of this.services) {
+        if (s.pid !== undefined || this.#restarting.has(s.service)) continue;
+        this.#restarting.add(s.service);
+        this.restarts.push(s.service);
+        this.startServices([s.service])
+          .catch((error: unknown) => void this.restartErrors.push(String(error)))
+          .finally(() => this.#restarting.delete(s.service));
+      }
+    }, 250);
   }
 
   async stop(): Promise<void> {
@@ -147,6 +181,7 @@ export class World {
   async settle(
     p: Pair,
     want: { folder: string | null; email: { folder: MailView['folder']; seen: boolean } | null },
+    timeoutMs = 20_000,
   ): Promise<void> {
     await this.until(
       `voicemail ${want.folder} and email ${JSON.stringify(want.email)}`,
@@ -158,6 +193,7 @@ export class World {
             : email?.folder === want.email.folder && email.seen === want.email.seen;
         return folder === want.folder && emailOk ? true : undefined;
       },
+      timeoutMs,
     );
   }
 

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,6 +60,25 @@ export class ServiceProcess {
         throw new Error(`${this.service} did not start in time:\n${this.lines.join('\n')}`);
       }
       await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** The process id while it runs (for its memory, /proc/<pid>/status). */
+  get pid(): number | undefined {
+    const c = this.#child;
+    // killed by a signal, a child keeps exitCode null: signalCode says it is gone
+    return c && c.exitCode === null && c.signalCode === null ? c.pid : undefined;
+  }
+
+  /** Resident memory in KiB now, from /proc (Linux); undefined when not running. */
+  rssKiB(): number | undefined {
+    const pid = this.pid;
+    if (pid === undefined) return undefined;
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    } catch {
+      return undefined;
     }
   }
 
