@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import {
   connectImap,
   explainGoogleAuthError,
@@ -5,9 +6,10 @@ import {
 } from '@vmsync/mail-auth';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { LoginLimiter } from './login-limiter.js';
-import type { MailDomain, MailDomains } from './mail-domains.js';
+import type { MailDomain } from './mail-domains.js';
 import type { ConnectOptions, MailboxConnector } from './mailbox-connector.port.js';
 import { MailboxError } from './mailbox-error.js';
+import type { MailDomainLookup } from './reloading-mail-domains.js';
 
 /** What the connector needs of a token source: a (cached) token, and forgetting it. */
 export interface TokenCredential {
@@ -27,16 +29,32 @@ export interface ImapConnectorOptions {
   wrapCredential?: (credential: GoogleServiceAccountCredential) => TokenCredential;
 }
 
+interface CachedCredential {
+  domain: MailDomain;
+  stamp: string;
+  credential: TokenCredential;
+}
+
+/** Changes when the file is replaced or rewritten; a missing file is read (and explained) later. */
+async function keyFileStamp(path: string): Promise<string> {
+  try {
+    const s = await stat(path);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return 'unreadable';
+  }
+}
+
 /**
  * Connects with the credential of the account's domain: a Google service account (token via
  * mail-auth, XOAUTH2/OAUTHBEARER) or a login and password for a plain IMAP server. A token
  * the server refuses is dropped and a fresh one tried once before the failure is reported.
  */
 export class ImapConnector implements MailboxConnector {
-  readonly #credentials = new Map<string, TokenCredential>();
+  readonly #credentials = new Map<string, CachedCredential>();
 
   constructor(
-    private readonly domains: MailDomains,
+    private readonly domains: MailDomainLookup,
     private readonly options: ImapConnectorOptions,
   ) {}
 
@@ -77,15 +95,20 @@ export class ImapConnector implements MailboxConnector {
     }
   }
 
+  /**
+   * The domain's credential, made again when its domain entry or its key file changed
+   * (a rotated key is used from the next login on, without a restart).
+   */
   async #credential(domain: Extract<MailDomain, { kind: 'google' }>): Promise<TokenCredential> {
+    const stamp = await keyFileStamp(domain.serviceAccountKeyFile);
     const cached = this.#credentials.get(domain.domain);
-    if (cached) return cached;
+    if (cached && cached.domain === domain && cached.stamp === stamp) return cached.credential;
     const real = await GoogleServiceAccountCredential.fromFile(domain.serviceAccountKeyFile, {
       ...(domain.tokenUrl === undefined ? {} : { tokenUrl: domain.tokenUrl }),
       ...(domain.scopes === undefined ? {} : { scopes: domain.scopes }),
     });
     const credential = this.options.wrapCredential?.(real) ?? real;
-    this.#credentials.set(domain.domain, credential);
+    this.#credentials.set(domain.domain, { domain, stamp, credential });
     return credential;
   }
 

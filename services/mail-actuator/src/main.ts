@@ -3,11 +3,11 @@ import type { EmailState } from '@vmsync/events';
 import {
   ImapConnector,
   LoginLimiter,
-  loadMailDomains,
   type ObservedEmail,
+  ReloadingMailDomains,
 } from '@vmsync/imap-mailbox';
 import { startServiceBase } from '@vmsync/runtime';
-import { IntentLog, ObservationLog } from '@vmsync/store';
+import { IntentLog, ObservationLog, SyncLog } from '@vmsync/store';
 import { MailCommandHandler } from './command-handler.js';
 import { CommandLedger } from './command-ledger.js';
 import { MailActuatorEnv } from './env.js';
@@ -16,9 +16,14 @@ import { MailboxPool } from './mailbox-pool.js';
 import { ActuatorMetrics } from './metrics.js';
 
 const env = loadConfig(MailActuatorEnv, process.env);
-const domains = loadMailDomains(env.VMSYNC_MAIL_DOMAINS_FILE);
 const base = await startServiceBase('mail-actuator', env);
 const { logger, shutdown, store, clock, kafka, topics } = base;
+// Adding a domain or rotating a key takes effect without a restart (docs/email-side.md).
+const domains = new ReloadingMailDomains(env.VMSYNC_MAIL_DOMAINS_FILE, {
+  onReload: (d) => logger.info({ domains: d.domains }, 'mail domains file reloaded'),
+  onError: (e) => logger.error({ code: e.code, err: e.message }, 'mail domains file not reloaded'),
+}).start();
+shutdown.add('mail domains watch', () => domains.stop());
 
 const pool = new MailboxPool({
   connector: new ImapConnector(domains, {
@@ -50,6 +55,7 @@ const app = new MailActuatorApp({
     clock,
     logger: logger.child({ component: 'command' }),
     metrics,
+    syncs: new SyncLog(store),
   }),
   logger,
   retry: {

@@ -2,7 +2,7 @@ import { AsteriskSpoolStore } from '@vmsync/asterisk-spool';
 import { ConfigError, loadConfig } from '@vmsync/config';
 import type { VoicemailState } from '@vmsync/events';
 import { startServiceBase } from '@vmsync/runtime';
-import { IntentLog, ObservationLog } from '@vmsync/store';
+import { IntentLog, ObservationLog, SyncLog } from '@vmsync/store';
 import { Registry } from 'prom-client';
 import { AmiClient } from './ami-client.js';
 import { VoicemailActuatorEnv } from './env.js';
@@ -25,6 +25,7 @@ const ami = env.VMSYNC_AMI_HOST
       secret: env.VMSYNC_AMI_SECRET?.reveal() ?? '',
     })
   : null;
+const syncs = new SyncLog(store);
 const app = new VoicemailActuatorApp({
   server: env.VMSYNC_SERVER_ID,
   kafka,
@@ -42,6 +43,19 @@ const app = new VoicemailActuatorApp({
   clock,
   ami,
   logger,
+  onOutcome: (outcome, latencyMs, { payload: { ref, action } }) => {
+    if (outcome !== 'applied') return;
+    void syncs
+      .record({
+        at: clock.now(),
+        side: 'voicemail',
+        action,
+        target: `${ref.server}/${ref.mailbox}/${ref.msgId}`,
+        user: null,
+        latencyMs: Math.round(latencyMs * 10) / 10,
+      })
+      .catch(() => undefined);
+  },
 });
 let ready = false;
 const opsPort = await base.serveOps(new Registry(), () => ready || 'starting');

@@ -23,7 +23,11 @@ export interface VoicemailActuatorOptions {
   clock: DeploymentClock;
   ami: AmiClient | null;
   logger: Logger;
-  onOutcome?(outcome: CommandOutcome, latencyMs: number): void;
+  onOutcome?(
+    outcome: CommandOutcome,
+    latencyMs: number,
+    envelope: EnvelopeOf<'voicemail-command'>,
+  ): void;
 }
 
 const DONE_TTL_S = 7 * 24 * 3600;
@@ -85,7 +89,7 @@ export class VoicemailActuatorApp {
       });
     });
     const latencyMs = this.o.clock.now() - envelope.observedAt;
-    this.o.onOutcome?.(outcome, latencyMs);
+    this.o.onOutcome?.(outcome, latencyMs, envelope);
     const level = outcome === 'not-found' ? 'warn' : 'info';
     const applyMs = Math.round((performance.now() - started) * 100) / 100;
     this.o.logger[level](
