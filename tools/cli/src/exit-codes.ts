@@ -33,5 +33,11 @@ export class CliError extends VmsyncError {
 }
 
 export const usageError = (message: string) => new CliError('CLI_USAGE', message, ExitCode.usage);
+/** Configuration that cannot work; keeps the code of the error that found it (KEY_FILE_INVALID, ...). */
 export const configError = (message: string, cause?: unknown) =>
-  new CliError('CLI_CONFIG', message, ExitCode.config, cause);
+  new CliError(
+    cause instanceof VmsyncError ? cause.code : 'CLI_CONFIG',
+    message,
+    ExitCode.config,
+    cause,
+  );

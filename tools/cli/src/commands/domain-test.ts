@@ -15,7 +15,7 @@ export const domainTest: Command = {
     const [domain] = args.positionals;
     const user = str(args, 'user');
     if (!domain) throw usageError('domain test needs a domain name');
-    if (!user || !user.includes('@')) {
+    if (!user?.includes('@')) {
       throw usageError(`domain test needs --user: an address in ${domain} to log in as`);
     }
     if (!user.toLowerCase().endsWith(`@${domain.toLowerCase()}`)) {
