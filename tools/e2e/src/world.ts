@@ -64,6 +64,11 @@ export class World {
     }
   }
 
+  /** The services' environment (the deployment's configuration), e.g. for the operator CLI. */
+  get env(): Readonly<Record<string, string>> {
+    return this.#env;
+  }
+
   service(name: string): ServiceProcess {
     const s = this.services.find((x) => x.service === name);
     if (!s) throw new Error(`no ${name}`);
