@@ -1,4 +1,4 @@
-import { secretString } from '@vmsync/config';
+import { loadConfig, secretString } from '@vmsync/config';
 import { z } from 'zod';
 import { configError } from './exit-codes.js';
 
@@ -41,4 +41,15 @@ export function need<K extends Needed>(env: CliEnv, name: K, what: string): NonN
     throw configError(`${name} is not set: it names ${what}.`);
   }
   return value as NonNullable<CliEnv[K]>;
+}
+
+/**
+ * The CLI's configuration from the environment. loadConfig reads every VMSYNC_*_FILE as a
+ * secret's file; the domains file is not a secret, and `domain add` may be the one to
+ * create it, so it is taken as a path.
+ */
+export function loadCliEnv(env: Readonly<Record<string, string | undefined>>): CliEnv {
+  const { VMSYNC_MAIL_DOMAINS_FILE: domainsFile, ...rest } = env;
+  const parsed = loadConfig(CliEnv, rest);
+  return domainsFile ? { ...parsed, VMSYNC_MAIL_DOMAINS_FILE: domainsFile } : parsed;
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '@vmsync/config';
+import { ConfigError } from '@vmsync/config';
 import { VmsyncError } from '@vmsync/errors';
-import { CliEnv } from './cli-env.js';
+import { loadCliEnv } from './cli-env.js';
 import type { Command } from './command.js';
 import { CliContext } from './context.js';
 import { CliError, ExitCode, usageError } from './exit-codes.js';
@@ -52,11 +52,7 @@ export async function runCli(
       allowPositionals: true,
       strict: true,
     });
-    // loadConfig reads every VMSYNC_*_FILE as a secret's file; the domains file is not a
-    // secret, and `domain add` may be the one to create it.
-    const { VMSYNC_MAIL_DOMAINS_FILE: domainsFile, ...rest } = env;
-    ctx = new CliContext(loadConfig(CliEnv, { ...rest, VMSYNC_MAIL_DOMAINS_FILE: undefined }), out);
-    if (domainsFile) ctx.env.VMSYNC_MAIL_DOMAINS_FILE = domainsFile;
+    ctx = new CliContext(loadCliEnv(env), out);
     return await command.run(ctx, {
       positionals: args.positionals,
       values: args.values as Record<string, string | boolean | undefined>,

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { admin } from './admin.js';
 import { configCheck } from './config-check.js';
 import { domainAdd } from './domain-add.js';
 import { domainList } from './domain-list.js';
@@ -19,4 +20,5 @@ export const COMMANDS: readonly Command[] = [
   plan,
   resync,
   configCheck,
+  admin,
 ];
