@@ -45,4 +45,19 @@ describe('ReloadingMailDomains', () => {
     expect(errors[0]).toBe('MAIL_DOMAINS_INVALID');
     expect(domains.forAccount('x@a.test')).toMatchObject({ domain: 'a.test' });
   });
+
+  it('a key file rewritten in place (a rotated key) counts as a change', async () => {
+    write(JSON.stringify({ domains: [entry('a.test')] }));
+    let reloads = 0;
+    domains = new ReloadingMailDomains(path, {
+      intervalMs: 50,
+      onReload: () => {
+        reloads++;
+      },
+    }).start();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(reloads).toBe(0);
+    writeFileSync(key, '{"rotated":true}');
+    await waitFor('the reload', () => (reloads > 0 ? true : undefined), 5_000);
+  });
 });

@@ -17,14 +17,16 @@ export interface ReloadingMailDomainsOptions {
 }
 
 /**
- * The mail domains file, read at boot and again whenever it changes, so that adding a
- * domain (e.g. `vmsync domain add`) takes effect without a restart. A file that stops
+ * The mail domains file, read at boot and again whenever it or a key file it names
+ * changes, so that adding a domain (e.g. `vmsync domain add`) or rotating a key takes
+ * effect without a restart (onReload tells the services to retry what waited for it). A file that stops
  * being valid is reported and ignored: the services keep the last good domains.
  * Watched by stat polling, which survives the file being replaced by a rename.
  */
 export class ReloadingMailDomains implements MailDomainLookup {
   #current: MailDomains;
   #listener: (() => void) | undefined;
+  readonly #keys = new Set<string>();
 
   constructor(
     readonly path: string,
@@ -57,19 +59,41 @@ export class ReloadingMailDomains implements MailDomainLookup {
     return true;
   }
 
+  /** Watches the domains file and every service-account key file it names. */
   start(): this {
     if (this.#listener) return this;
-    this.#listener = () => void this.reload();
-    watchFile(
-      this.path,
-      { interval: this.options.intervalMs ?? 1_000, persistent: false },
-      this.#listener,
-    );
+    this.#listener = () => {
+      this.reload();
+      this.#watchKeys();
+    };
+    this.#watch(this.path);
+    this.#watchKeys();
     return this;
   }
 
   stop(): void {
-    if (this.#listener) unwatchFile(this.path, this.#listener);
+    const listener = this.#listener;
+    if (listener) for (const path of [this.path, ...this.#keys]) unwatchFile(path, listener);
+    this.#keys.clear();
     this.#listener = undefined;
+  }
+
+  #watch(path: string): void {
+    if (!this.#listener) return;
+    const interval = this.options.intervalMs ?? 1_000;
+    watchFile(path, { interval, persistent: false }, this.#listener);
+  }
+
+  /** A rotated key (same path, new content) counts as a change of the domains. */
+  #watchKeys(): void {
+    const listener = this.#listener;
+    if (!listener) return;
+    const now = new Set(
+      this.#current.entries.flatMap((d) => (d.kind === 'google' ? [d.serviceAccountKeyFile] : [])),
+    );
+    for (const path of this.#keys) if (!now.has(path)) unwatchFile(path, listener);
+    for (const path of now) if (!this.#keys.has(path)) this.#watch(path);
+    this.#keys.clear();
+    for (const path of now) this.#keys.add(path);
   }
 }

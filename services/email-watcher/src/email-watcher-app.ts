@@ -117,11 +117,13 @@ export class EmailWatcherApp {
   }
 
   /**
-   * The mail domains changed (hot reload): mailboxes of a domain just added are watched,
-   * those of a domain removed are let go. Nothing else is restarted.
+   * The mail domains or a key file changed (hot reload): mailboxes of a domain just added
+   * are watched, those of a domain removed are let go, those waiting for an admin are
+   * tried again now. Nothing else is restarted.
    */
   credentialsChanged(): void {
     this.#uncredentialed.clear();
+    for (const w of this.#watches.values()) w.retryNow();
     const mailboxes = this.#assigned;
     this.#applying = this.#applying.then(() => this.#apply(mailboxes, new Set()));
   }

@@ -20,7 +20,10 @@ const base = await startServiceBase('mail-actuator', env);
 const { logger, shutdown, store, clock, kafka, topics } = base;
 // Adding a domain or rotating a key takes effect without a restart (docs/email-side.md).
 const domains = new ReloadingMailDomains(env.VMSYNC_MAIL_DOMAINS_FILE, {
-  onReload: (d) => logger.info({ domains: d.domains }, 'mail domains file reloaded'),
+  onReload: (d) => {
+    logger.info({ domains: d.domains }, 'mail domains file reloaded');
+    pool.unblockAll();
+  },
   onError: (e) => logger.error({ code: e.code, err: e.message }, 'mail domains file not reloaded'),
 }).start();
 shutdown.add('mail domains watch', () => domains.stop());
