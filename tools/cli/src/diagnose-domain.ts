@@ -4,6 +4,7 @@ import {
   LoginLimiter,
   type MailDomain,
   type MailDomains,
+  planFolders,
 } from '@vmsync/imap-mailbox';
 import { connectImap, GoogleServiceAccountCredential } from '@vmsync/mail-auth';
 import type { ImapFlow } from 'imapflow';
@@ -80,20 +81,26 @@ export async function diagnoseDomain(
   pass('imap-login', `logged in to ${domain.imap.host} as ${user}`);
   try {
     progress('looking for the folder marked \\Trash');
-    const boxes = await client.list();
-    const trash = boxes.find((b) => b.specialUse === '\\Trash');
-    if (trash === undefined) {
+    // The watcher's own folder plan: Trash by SPECIAL-USE, never by a localized name.
+    const plan = planFolders(await client.list(), client.capabilities);
+    if (!plan.move && !plan.uidplus) {
       return fail(
         'trash',
-        'TRASH_NOT_FOUND',
-        `The mailbox of ${user} has no folder marked \\Trash (IMAP SPECIAL-USE), so vmsync cannot delete an email. On Gmail: Settings > Labels > Trash > "Show in IMAP"; on another server, mark its trash folder \\Trash.`,
+        'MAILBOX_UNSUPPORTED',
+        `The IMAP server of ${user} offers neither MOVE nor UIDPLUS: vmsync cannot move a message to Trash without risking others. Use a server that offers MOVE (RFC 6851).`,
       );
     }
-    result.trash = trash.path;
-    pass('trash', `Trash is "${trash.path}"`);
+    result.trash = plan.trash;
+    pass('trash', `Trash is "${plan.trash}"`);
   } catch (error) {
     const { code, message } = describeFailure(error);
-    return fail('trash', code, message);
+    return fail(
+      'trash',
+      code,
+      code === 'MAILBOX_NO_TRASH'
+        ? `${message} On Gmail: Settings > Labels > Trash > "Show in IMAP".`
+        : message,
+    );
   } finally {
     await client.logout().catch(() => client.close());
   }
