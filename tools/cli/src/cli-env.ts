@@ -23,6 +23,8 @@ export const CliEnv = z.object({
   VMSYNC_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(6),
   VMSYNC_SPOOL_DIR: optional,
   VMSYNC_VOICEMAIL_CONF: optional,
+  /** The rules' list of PBX sender addresses, compared with voicemail.conf's `serveremail`. */
+  VMSYNC_PBX_SENDERS: z.string().default(''),
   /** The admin page's password (or VMSYNC_ADMIN_PASSWORD_FILE); the page refuses to start without it. */
   VMSYNC_ADMIN_PASSWORD: secretString.optional(),
   VMSYNC_ADMIN_HOST: z.string().min(1).default('127.0.0.1'),

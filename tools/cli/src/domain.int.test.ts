@@ -164,6 +164,7 @@ describe('vmsync users and config check', () => {
     [
       '[general]',
       'attach=yes',
+      'serveremail=asterisk@pbx.example.test',
       '[default]',
       `100 => 1234,Alice,${USER}`,
       '101 => 1234,Bob,bob@other.test',
@@ -175,6 +176,7 @@ describe('vmsync users and config check', () => {
     envWith(domainsFile, {
       VMSYNC_VOICEMAIL_CONF: conf,
       VMSYNC_SPOOL_DIR: spool,
+      VMSYNC_PBX_SENDERS: 'asterisk@pbx.example.test',
       ...extra,
     });
 
@@ -200,6 +202,7 @@ describe('vmsync users and config check', () => {
     const run = await runCliCaptured(['config', 'check', '--json'], env());
     const checks = (run.json as { checks: { check: string; level: string }[] }).checks;
     expect(checks.filter((c) => c.level === 'fail')).toEqual([]);
+    expect(checks.find((c) => c.check === 'VMSYNC_PBX_SENDERS')).toBeUndefined();
     expect(checks.map((c) => c.check)).toEqual(
       expect.arrayContaining([
         'redis',
@@ -217,7 +220,11 @@ describe('vmsync users and config check', () => {
     const wrong = join(dir, 'wrong.json');
     await add(wrong, stack.VMSYNC_TEST_SA_KEY_DELETED);
     const run = await runCliCaptured(['config', 'check', '--json'], {
-      ...env({ VMSYNC_REDIS_URL: 'redis://127.0.0.1:1', VMSYNC_SPOOL_DIR: join(dir, 'nowhere') }),
+      ...env({
+        VMSYNC_REDIS_URL: 'redis://127.0.0.1:1',
+        VMSYNC_SPOOL_DIR: join(dir, 'nowhere'),
+        VMSYNC_PBX_SENDERS: 'someone-else@pbx.example.test',
+      }),
       VMSYNC_MAIL_DOMAINS_FILE: wrong,
     });
     expect(run.code).toBe(1);
@@ -226,5 +233,9 @@ describe('vmsync users and config check', () => {
     ).checks.filter((c) => c.level === 'fail');
     expect(failed.map((c) => c.check).sort()).toEqual(['domain example.test', 'redis', 'spool']);
     expect(failed.find((c) => c.check === 'domain example.test')?.detail).toContain('KEY_INVALID');
+    const warned = (run.json as { checks: { check: string; level: string }[] }).checks;
+    expect(warned).toContainEqual(
+      expect.objectContaining({ check: 'VMSYNC_PBX_SENDERS', level: 'warn' }),
+    );
   });
 });

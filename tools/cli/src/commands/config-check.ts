@@ -80,6 +80,13 @@ export const configCheck: Command = {
         conf = await loadVoicemailConf(path);
         for (const w of conf.warnings)
           add('voicemail.conf', 'warn', `${w.file}:${w.line}: ${w.message}`);
+        for (const sender of unlistedSenders(conf, env.VMSYNC_PBX_SENDERS)) {
+          add(
+            'VMSYNC_PBX_SENDERS',
+            'warn',
+            `voicemail.conf sends notifications from ${sender}, which VMSYNC_PBX_SENDERS does not list: the rules link unsigned notifications only from listed senders (docs/linking.md).`,
+          );
+        }
         return `${path}: ${conf.users.length} voicemail boxes`;
       });
     }
@@ -163,4 +170,18 @@ function reach(host: string, port: number): Promise<void> {
     });
     socket.once('error', reject);
   });
+}
+
+/** `serveremail` addresses of synchronized boxes that the rules would not recognise. */
+export function unlistedSenders(conf: VoicemailConf, listed: string): string[] {
+  const senders = new Set(
+    listed
+      .split(',')
+      .map((a) => a.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  const used = conf.users
+    .filter((u) => u.notify !== null && u.serverEmail.includes('@'))
+    .map((u) => u.serverEmail.toLowerCase());
+  return [...new Set(used)].filter((a) => !senders.has(a));
 }
