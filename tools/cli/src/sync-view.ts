@@ -56,21 +56,32 @@ export class SyncView {
     return found;
   }
 
-  /** Users the rules have seen: linked pairs or waiting messages. */
-  async users(): Promise<string[]> {
-    const keys = await this.#keys('rules:pair:em:*');
-    const users = new Set(keys.map((k) => k.slice('rules:pair:em:'.length).split('/')[0] ?? ''));
+  /**
+   * Every user the deployment knows (linked pairs, waiting messages, a mailbox status),
+   * and `extra` addresses: one scan of the keys for all of them, not one per user.
+   */
+  async all(extra: readonly string[] = []): Promise<UserSyncView[]> {
+    const byUser = new Map<string, string[]>();
+    const users = new Set(extra.map((a) => a.toLowerCase()));
+    for (const k of await this.#keys('rules:pair:em:*')) {
+      const user = k.slice('rules:pair:em:'.length).split('/')[0] ?? '';
+      byUser.set(user, [...(byUser.get(user) ?? []), k]);
+      users.add(user);
+    }
     for (const k of await this.#keys('rules:waiting-*')) users.add(k.split(':').at(-1) ?? '');
     for (const s of await this.statuses.all()) users.add(s.account);
     users.delete('');
-    return [...users].sort();
+    return Promise.all([...users].sort().map((u) => this.#view(u, byUser.get(u) ?? [])));
   }
 
   async user(address: string): Promise<UserSyncView> {
     const user = address.toLowerCase();
-    const keys = await this.#keys(`rules:pair:em:${escapeGlob(user)}/*`);
+    return this.#view(user, await this.#keys(`rules:pair:em:${escapeGlob(user)}/*`));
+  }
+
+  async #view(user: string, pairKeys: readonly string[]): Promise<UserSyncView> {
     const pairs = await Promise.all(
-      keys.map(async (k): Promise<PairView | null> => {
+      pairKeys.map(async (k): Promise<PairView | null> => {
         const pair = await this.pairs.pairOfEmail(k.slice('rules:pair:em:'.length));
         if (pair === null) return null;
         const [voicemail, email] = await Promise.all([

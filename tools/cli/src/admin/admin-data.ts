@@ -68,16 +68,9 @@ export async function readAdminData(
         [] as UserView[],
       )
     : [];
-  const addresses = new Set<string>(view ? await attempt('Redis', () => view.users(), []) : []);
-  for (const u of confUsers)
-    if (u.synchronized && u.address) addresses.add(u.address.toLowerCase());
-  const syncs = new Map<string, UserSyncView>();
-  if (view) {
-    for (const a of addresses) {
-      const s = await attempt('Redis', () => view.user(a), null);
-      if (s) syncs.set(a, s);
-    }
-  }
+  const configured = confUsers.flatMap((u) => (u.synchronized && u.address ? [u.address] : []));
+  const all = view ? await attempt('Redis', () => view.all(configured), []) : [];
+  const syncs = new Map(all.map((s) => [s.user, s]));
   const users: AdminUser[] = confUsers.map((c) => ({
     config: c,
     sync: c.address ? (syncs.get(c.address.toLowerCase()) ?? null) : null,
