@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { constantTimeEqual, cookieOf, Sessions, sameOrigin, sessionCookie } from './admin-auth.js';
+import {
+  constantTimeEqual,
+  cookieOf,
+  LoginThrottle,
+  Sessions,
+  sameOrigin,
+  sessionCookie,
+} from './admin-auth.js';
 
 describe('admin page sign-in and CSRF checks', () => {
   it('compares passwords of any length without throwing', () => {
@@ -42,5 +49,17 @@ describe('admin page sign-in and CSRF checks', () => {
     expect(sameOrigin(own, { referer: `${own}/domains` })).toBe(true);
     expect(sameOrigin(own, { referer: 'http://127.0.0.1:8471/' })).toBe(false);
     expect(sameOrigin(own, {})).toBe(false);
+  });
+
+  it('refuses sign-in after too many wrong passwords, until the window passes', () => {
+    let now = 0;
+    const throttle = new LoginThrottle(3, 1000, () => now);
+    for (let i = 0; i < 3; i++) {
+      expect(throttle.blocked()).toBe(false);
+      throttle.failed();
+    }
+    expect(throttle.blocked()).toBe(true);
+    now = 1001;
+    expect(throttle.blocked()).toBe(false);
   });
 });

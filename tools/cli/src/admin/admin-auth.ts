@@ -83,3 +83,27 @@ export function sameOrigin(
   }
   return false;
 }
+
+/**
+ * Wrong passwords allowed per window, over all clients (the page is meant for a few
+ * administrators on loopback): beyond it sign-in is refused until the window passes.
+ */
+export class LoginThrottle {
+  #failures: number[] = [];
+
+  constructor(
+    private readonly max = 10,
+    private readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  blocked(): boolean {
+    const since = this.now() - this.windowMs;
+    this.#failures = this.#failures.filter((t) => t > since);
+    return this.#failures.length >= this.max;
+  }
+
+  failed(): void {
+    this.#failures.push(this.now());
+  }
+}

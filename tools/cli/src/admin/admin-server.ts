@@ -6,6 +6,7 @@ import { type Diagnosis, diagnoseDomain } from '../diagnose-domain.js';
 import {
   constantTimeEqual,
   cookieOf,
+  LoginThrottle,
   SESSION_COOKIE,
   type Session,
   Sessions,
@@ -57,6 +58,7 @@ const SECURITY_HEADERS = {
  */
 export async function startAdminServer(o: AdminServerOptions): Promise<AdminServer> {
   const sessions = new Sessions();
+  const throttle = new LoginThrottle();
   const lastTests = new Map<string, Diagnosis>();
   const log = o.log ?? (() => {});
   let allowedHosts = new Set<string>();
@@ -95,8 +97,13 @@ export async function startAdminServer(o: AdminServerOptions): Promise<AdminServ
     }
     if (req.method === 'POST' && path === '/login') {
       if (!fromPage) return forbidden(res);
+      if (throttle.blocked()) {
+        send(res, 429, loginPage('Too many wrong passwords: try again in a minute.'));
+        return;
+      }
       const form = await readForm(req);
       if (!constantTimeEqual(form.get('password') ?? '', o.password)) {
+        throttle.failed();
         log(`sign-in refused from ${req.socket.remoteAddress}`);
         await new Promise((r) => setTimeout(r, 300));
         send(res, 401, loginPage('Wrong password.'));
