@@ -16,6 +16,7 @@ import {
 import { readAdminData } from './admin-data.js';
 import { dashboardPage, loginPage } from './admin-page.js';
 import { CSS } from './html.js';
+import { forbidden, readForm, redirect, send } from './respond.js';
 
 export interface AdminServerOptions {
   ctx: CliContext;
@@ -40,16 +41,6 @@ const DomainTestForm = z.object({
   user: z.email().max(320),
 });
 
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on POST.
-  'referrer-policy': 'same-origin',
-  'cache-control': 'no-store',
-};
-
 /**
  * The admin page (docs/cli.md): domains and their credential health, users and their
  * sync state, recent syncs, what needs an administrator, and a domain test to run. Every
@@ -62,19 +53,6 @@ export async function startAdminServer(o: AdminServerOptions): Promise<AdminServ
   const lastTests = new Map<string, Diagnosis>();
   const log = o.log ?? (() => {});
   let allowedHosts = new Set<string>();
-
-  const send = (res: ServerResponse, status: number, body: string, headers = {}) => {
-    res.writeHead(status, {
-      'content-type': 'text/html; charset=utf-8',
-      ...SECURITY_HEADERS,
-      ...headers,
-    });
-    res.end(body);
-  };
-  const redirect = (res: ServerResponse, to: string, headers = {}) =>
-    send(res, 303, '', { location: to, ...headers });
-  const forbidden = (res: ServerResponse) =>
-    send(res, 403, 'forbidden\n', { 'content-type': 'text/plain' });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!allowedHosts.has(req.headers.host ?? '')) {
@@ -185,14 +163,4 @@ export async function startAdminServer(o: AdminServerOptions): Promise<AdminServ
 
 function csrfOk(session: Session, token: string | undefined): boolean {
   return token !== undefined && constantTimeEqual(token, session.csrf);
-}
-
-/** An urlencoded form body of at most 8 KiB. */
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  let body = '';
-  for await (const chunk of req) {
-    body += chunk;
-    if (body.length > 8192) throw new Error('form too large');
-  }
-  return new URLSearchParams(body);
 }
