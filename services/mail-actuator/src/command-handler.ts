@@ -92,7 +92,8 @@ export class MailCommandHandler {
           (this.d.clock.now() - envelope.observedAt) / 1000,
         );
         log.debug({ before: result.before, after: result.after }, 'applied');
-        await this.d.syncs
+        // Not awaited: the operators' record must not add to the sync's latency.
+        void this.d.syncs
           ?.record({
             at: this.d.clock.now(),
             side: 'email',
