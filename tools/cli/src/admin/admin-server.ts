@@ -152,7 +152,7 @@ export async function startAdminServer(o: AdminServerOptions): Promise<AdminServ
     for (const h of ['127.0.0.1', 'localhost', '[::1]']) allowedHosts.add(`${h}:${port}`);
   }
   return {
-    url: `http://${hostPart}:${port}`,
+    url: o.origin ?? `http://${hostPart}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
