@@ -131,6 +131,41 @@ describe('vmsync domain add|list|test|remove against the local stack', () => {
     expect(run.json).toMatchObject({ problem: { code: 'DOMAIN_NOT_CONFIGURED' } });
   });
 
+  it('test: a plain IMAP domain (service login) logs in and finds Trash; a wrong password is named', async () => {
+    const file = join(dir, 'imap.json');
+    const password = join(dir, 'master-password');
+    const entry = (passwordFile: string) => ({
+      domain: 'example.test',
+      kind: 'imap',
+      imap: {
+        host: stack.VMSYNC_IMAP_HOST,
+        port: Number(stack.VMSYNC_IMAP_PORT),
+        tlsCaFile: stack.VMSYNC_IMAP_TLS_CA,
+        servername: stack.VMSYNC_IMAP_SERVERNAME,
+      },
+      user: `{address}${stack.VMSYNC_IMAP_MASTER_SEPARATOR}${stack.VMSYNC_IMAP_MASTER_USER}`,
+      passwordFile,
+    });
+    writeFileSync(password, stack.VMSYNC_IMAP_MASTER_PASSWORD);
+    writeFileSync(file, JSON.stringify({ domains: [entry(password)] }));
+    const ok = await runCliCaptured(
+      ['domain', 'test', 'example.test', '--user', USER, '--json'],
+      envWith(file),
+    );
+    expect(ok.code).toBe(0);
+    expect(ok.json).toMatchObject({ ok: true, trash: 'Trash' });
+    const wrong = join(dir, 'wrong-password');
+    writeFileSync(wrong, 'not-the-password');
+    writeFileSync(file, JSON.stringify({ domains: [entry(wrong)] }));
+    const refused = await runCliCaptured(
+      ['domain', 'test', 'example.test', '--user', USER, '--json'],
+      envWith(file),
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.json).toMatchObject({ problem: { code: 'MAILBOX_LOGIN_REFUSED' } });
+    expect(JSON.stringify(refused.json)).not.toContain('not-the-password');
+  });
+
   it('remove: the domain leaves the file; removing it again exits 1', async () => {
     expect(
       (await runCliCaptured(['domain', 'remove', 'example.test'], envWith(deleted))).code,
