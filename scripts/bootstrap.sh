@@ -13,6 +13,8 @@ command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The admin page's browser test drives Debian's Chromium (playwright-core, no browser download).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # The benchmarks count idle IMAP bytes with tcpdump (./vmsync bench sets this).
 if [ -n "${VMSYNC_BOOTSTRAP_BENCH:-}" ]; then
   command -v tcpdump >/dev/null 2>&1 || missing+=(tcpdump)

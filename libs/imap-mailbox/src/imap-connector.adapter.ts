@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import {
   connectImap,
@@ -7,9 +8,10 @@ import {
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { ConnectGate } from './connect-gate.js';
 import { LoginLimiter } from './login-limiter.js';
-import type { MailDomain, MailDomains } from './mail-domains.js';
+import type { MailDomain } from './mail-domains.js';
 import type { ConnectOptions, MailboxConnector } from './mailbox-connector.port.js';
 import { MailboxError } from './mailbox-error.js';
+import type { MailDomainLookup } from './reloading-mail-domains.js';
 
 /** What the connector needs of a token source: a (cached) token, and forgetting it. */
 export interface TokenCredential {
@@ -32,19 +34,36 @@ export interface ImapConnectorOptions {
   wrapCredential?: (credential: GoogleServiceAccountCredential) => TokenCredential;
 }
 
+interface CachedCredential {
+  domain: MailDomain;
+  stamp: string;
+  credential: TokenCredential;
+}
+
+/** Changes when the file is replaced or rewritten; a missing file is read (and explained) later. */
+async function keyFileStamp(path: string): Promise<string> {
+  try {
+    const s = await stat(path);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return 'unreadable';
+  }
+}
+
 /**
  * Connects with the credential of the account's domain: a Google service account (token via
  * mail-auth, XOAUTH2/OAUTHBEARER) or a login and password for a plain IMAP server. A token
  * the server refuses is dropped and a fresh one tried once before the failure is reported.
  */
 export class ImapConnector implements MailboxConnector {
-  readonly #credentials = new Map<string, TokenCredential>();
-  readonly #limiters = new Map<string, LoginLimiter>();
-  readonly #contexts = new Map<string, SecureContext>();
+  readonly #credentials = new Map<string, CachedCredential>();
+  readonly #limiters = new Map<string, { rate: number; burst: number; limiter: LoginLimiter }>();
+  /** By domain entry: a reloaded domains file (a new CA) gets a new context. */
+  readonly #contexts = new WeakMap<MailDomain, SecureContext>();
   readonly #gate: ConnectGate;
 
   constructor(
-    private readonly domains: MailDomains,
+    private readonly domains: MailDomainLookup,
     private readonly options: ImapConnectorOptions,
   ) {
     this.#gate = new ConnectGate(options.maxConcurrentConnects ?? 64);
@@ -52,23 +71,21 @@ export class ImapConnector implements MailboxConnector {
 
   /** Each domain's server sees its own steady login rate (one bucket per domain). */
   #limiter(domain: MailDomain): LoginLimiter {
-    let limiter = this.#limiters.get(domain.domain);
-    if (limiter === undefined) {
-      limiter = new LoginLimiter(
-        domain.loginRatePerSecond ?? this.options.login.ratePerSecond,
-        domain.loginBurst ?? this.options.login.burst,
-      );
-      this.#limiters.set(domain.domain, limiter);
-    }
+    const rate = domain.loginRatePerSecond ?? this.options.login.ratePerSecond;
+    const burst = domain.loginBurst ?? this.options.login.burst;
+    const cached = this.#limiters.get(domain.domain);
+    if (cached?.rate === rate && cached.burst === burst) return cached.limiter;
+    const limiter = new LoginLimiter(rate, burst);
+    this.#limiters.set(domain.domain, { rate, burst, limiter });
     return limiter;
   }
 
   /** One TLS context per domain: its CA parsed once, not once per mailbox. */
   #secureContext(domain: MailDomain): SecureContext {
-    let context = this.#contexts.get(domain.domain);
+    let context = this.#contexts.get(domain);
     if (context === undefined) {
       context = createSecureContext(domain.tlsCa === undefined ? {} : { ca: [domain.tlsCa] });
-      this.#contexts.set(domain.domain, context);
+      this.#contexts.set(domain, context);
     }
     return context;
   }
@@ -113,15 +130,20 @@ export class ImapConnector implements MailboxConnector {
     });
   }
 
+  /**
+   * The domain's credential, made again when its domain entry or its key file changed
+   * (a rotated key is used from the next login on, without a restart).
+   */
   async #credential(domain: Extract<MailDomain, { kind: 'google' }>): Promise<TokenCredential> {
+    const stamp = await keyFileStamp(domain.serviceAccountKeyFile);
     const cached = this.#credentials.get(domain.domain);
-    if (cached) return cached;
+    if (cached && cached.domain === domain && cached.stamp === stamp) return cached.credential;
     const real = await GoogleServiceAccountCredential.fromFile(domain.serviceAccountKeyFile, {
       ...(domain.tokenUrl === undefined ? {} : { tokenUrl: domain.tokenUrl }),
       ...(domain.scopes === undefined ? {} : { scopes: domain.scopes }),
     });
     const credential = this.options.wrapCredential?.(real) ?? real;
-    this.#credentials.set(domain.domain, credential);
+    this.#credentials.set(domain.domain, { domain, stamp, credential });
     return credential;
   }
 

@@ -54,4 +54,9 @@ export {
 } from './mailboxes-topic.js';
 export { notificationSearch, stableIdSearch } from './notification-query.js';
 export { emailKey, type ObservedEmail } from './observed-email.js';
+export {
+  type MailDomainLookup,
+  ReloadingMailDomains,
+  type ReloadingMailDomainsOptions,
+} from './reloading-mail-domains.js';
 export { defaultMailboxRetry, type MailboxRetryPolicy, retryDelay } from './retry-policy.js';

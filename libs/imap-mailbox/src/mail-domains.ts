@@ -88,6 +88,10 @@ export class MailDomains {
   get domains(): string[] {
     return [...this.#byDomain.keys()];
   }
+
+  get entries(): MailDomain[] {
+    return [...this.#byDomain.values()];
+  }
 }
 
 function readText(path: string, what: string, source: string): string {

@@ -3,3 +3,4 @@ export { type AppliedIntents, type Intent, IntentLog, type Side } from './intent
 export { missedChange } from './missed-change.js';
 export { type Observation, ObservationLog } from './observations.js';
 export { Store, type StoreOptions } from './store.js';
+export { SyncLog, type SyncRecord } from './sync-log.js';

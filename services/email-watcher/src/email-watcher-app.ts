@@ -26,6 +26,7 @@ export class EmailWatcherApp {
   readonly #shards: MailboxShards;
   #applying: Promise<void> = Promise.resolve();
   #stopped = false;
+  #assigned: ReadonlyMap<string, MailboxDeclared> = new Map();
 
   constructor(private readonly o: EmailWatcherAppOptions) {
     this.#shards = new MailboxShards({
@@ -35,6 +36,7 @@ export class EmailWatcherApp {
       sessionTimeoutMs: o.sessionTimeoutMs,
       logger: o.logger,
       onChange: (mailboxes, withdrawn) => {
+        this.#assigned = mailboxes;
         this.#applying = this.#applying.then(() => this.#apply(mailboxes, withdrawn));
       },
       onAssigned: (partitions) => o.watch.metrics.assignedPartitions.set(partitions.length),
@@ -75,7 +77,9 @@ export class EmailWatcherApp {
   ): Promise<void> {
     if (this.#stopped) return;
     const { watch: deps, logger } = this.o;
-    const leaving = [...this.#watches].filter(([account]) => !mailboxes.has(account));
+    const leaving = [...this.#watches].filter(
+      ([account]) => !mailboxes.has(account) || !deps.connector.handles(account),
+    );
     await Promise.all(
       leaving.map(async ([account, w]) => {
         this.#watches.delete(account);
@@ -115,6 +119,18 @@ export class EmailWatcherApp {
         'mailboxes assigned to this instance changed',
       );
     }
+  }
+
+  /**
+   * The mail domains or a key file changed (hot reload): mailboxes of a domain just added
+   * are watched, those of a domain removed are let go, those waiting for an admin are
+   * tried again now. Nothing else is restarted.
+   */
+  credentialsChanged(): void {
+    this.#uncredentialed.clear();
+    for (const w of this.#watches.values()) w.retryNow();
+    const mailboxes = this.#assigned;
+    this.#applying = this.#applying.then(() => this.#apply(mailboxes, new Set()));
   }
 
   async stop(): Promise<void> {

@@ -71,6 +71,8 @@ export class MailboxWatch {
   readonly #log: Logger;
   #running: Promise<void> | undefined;
   #state: MailboxState | undefined;
+  /** Cuts short the wait after an admin failure (the credentials changed). */
+  #wake = new AbortController();
 
   constructor(
     readonly account: string,
@@ -83,6 +85,11 @@ export class MailboxWatch {
     this.#running ??= this.#run().catch((error: unknown) => {
       this.#log.error({ err: describeFailure(error) }, 'mailbox watch ended unexpectedly');
     });
+  }
+
+  /** The credentials changed: a mailbox waiting for an admin is tried again now. */
+  retryNow(): void {
+    if (this.#state === 'needs-admin-action') this.#wake.abort();
   }
 
   /** Stops watching, closes the connection, lets go of the lease. */
@@ -185,7 +192,8 @@ export class MailboxWatch {
         });
         await session?.close();
         session = undefined;
-        await sleep(delayMs, stop);
+        this.#wake = new AbortController();
+        await sleep(delayMs, AbortSignal.any([stop, this.#wake.signal]));
       } finally {
         clearInterval(renew);
         stop.removeEventListener('abort', onStop);

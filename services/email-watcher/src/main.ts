@@ -3,10 +3,10 @@ import { loadConfig } from '@vmsync/config';
 import type { EmailState } from '@vmsync/events';
 import {
   ImapConnector,
-  loadMailDomains,
   MailboxStatusStore,
   type ObservedEmail,
   RedisFolderSyncStore,
+  ReloadingMailDomains,
 } from '@vmsync/imap-mailbox';
 import { startServiceBase } from '@vmsync/runtime';
 import { IntentLog, ObservationLog } from '@vmsync/store';
@@ -17,9 +17,19 @@ import { WatcherMetrics } from './metrics.js';
 import { WatchLease } from './watch-lease.js';
 
 const env = loadConfig(EmailWatcherEnv, process.env);
-const domains = loadMailDomains(env.VMSYNC_MAIL_DOMAINS_FILE);
 const base = await startServiceBase('email-watcher', env);
 const { logger, shutdown, store, clock, kafka, topics } = base;
+// Set once the app exists: mailboxes of a newly added domain are then watched.
+let onDomainsChanged = () => {};
+// Adding a domain or rotating a key takes effect without a restart (docs/email-side.md).
+const domains = new ReloadingMailDomains(env.VMSYNC_MAIL_DOMAINS_FILE, {
+  onReload: (d) => {
+    logger.info({ domains: d.domains }, 'mail domains file reloaded');
+    onDomainsChanged();
+  },
+  onError: (e) => logger.error({ code: e.code, err: e.message }, 'mail domains file not reloaded'),
+}).start();
+shutdown.add('mail domains watch', () => domains.stop());
 
 const publisher = createPublisher(kafka, { logger, hooks: base.metrics.busHooks });
 await publisher.connect();
@@ -89,6 +99,7 @@ const app: EmailWatcherApp = new EmailWatcherApp({
     clock,
   },
 });
+onDomainsChanged = () => app.credentialsChanged();
 const opsPort = await base.serveOps(metrics.registry, () => app.ready());
 await app.start();
 shutdown.add('mailbox watches', () => app.stop());

@@ -8,7 +8,7 @@ import {
   intendedFields,
   type ObservedEmail,
 } from '@vmsync/imap-mailbox';
-import type { IntentLog, ObservationLog } from '@vmsync/store';
+import type { IntentLog, ObservationLog, SyncLog } from '@vmsync/store';
 import type { Logger } from '@vmsync/telemetry';
 import type { CommandLedger } from './command-ledger.js';
 import type { MailboxPool } from './mailbox-pool.js';
@@ -24,6 +24,8 @@ export interface MailCommandHandlerDeps {
   clock: { now(): number };
   logger: Logger;
   metrics: ActuatorMetrics;
+  /** Recent syncs for operators (CLI status, admin page); best effort. */
+  syncs?: SyncLog;
 }
 
 /**
@@ -100,6 +102,17 @@ export class MailCommandHandler {
           );
         this.d.metrics.sync.applied(action, this.d.clock.now() - envelope.observedAt);
         log.debug({ before: result.before, after: result.after }, 'applied');
+        // Not awaited: the operators' record must not add to the sync's latency.
+        void this.d.syncs
+          ?.record({
+            at: this.d.clock.now(),
+            side: 'email',
+            action,
+            target: `${ref.account}/${ref.emailId}`,
+            user: ref.account,
+            latencyMs: Math.round((this.d.clock.now() - envelope.observedAt) * 10) / 10,
+          })
+          .catch(() => undefined);
       } else if (result.kind === 'not-found') {
         log.warn({}, 'email not found in any folder: nothing to do (not retried)');
       }

@@ -43,6 +43,11 @@ export class MailboxPool {
     return [...this.#entries.values()].filter((e) => e.session !== undefined).length;
   }
 
+  /** Credentials changed (a domain added, a key rotated): mailboxes blocked on admin action are tried again. */
+  unblockAll(): void {
+    for (const e of this.#entries.values()) e.blocked = undefined;
+  }
+
   withSession<T>(account: string, work: (session: MailboxSession) => Promise<T>): Promise<T> {
     let entry = this.#entries.get(account);
     if (entry === undefined) {

@@ -1,8 +1,8 @@
 import { loadConfig } from '@vmsync/config';
 import type { EmailState } from '@vmsync/events';
-import { ImapConnector, loadMailDomains, type ObservedEmail } from '@vmsync/imap-mailbox';
+import { ImapConnector, type ObservedEmail, ReloadingMailDomains } from '@vmsync/imap-mailbox';
 import { startServiceBase } from '@vmsync/runtime';
-import { IntentLog, ObservationLog } from '@vmsync/store';
+import { IntentLog, ObservationLog, SyncLog } from '@vmsync/store';
 import { MailCommandHandler } from './command-handler.js';
 import { CommandLedger } from './command-ledger.js';
 import { MailActuatorEnv } from './env.js';
@@ -11,9 +11,17 @@ import { MailboxPool } from './mailbox-pool.js';
 import { ActuatorMetrics } from './metrics.js';
 
 const env = loadConfig(MailActuatorEnv, process.env);
-const domains = loadMailDomains(env.VMSYNC_MAIL_DOMAINS_FILE);
 const base = await startServiceBase('mail-actuator', env);
 const { logger, shutdown, store, clock, kafka, topics } = base;
+// Adding a domain or rotating a key takes effect without a restart (docs/email-side.md).
+const domains = new ReloadingMailDomains(env.VMSYNC_MAIL_DOMAINS_FILE, {
+  onReload: (d) => {
+    logger.info({ domains: d.domains }, 'mail domains file reloaded');
+    pool.unblockAll();
+  },
+  onError: (e) => logger.error({ code: e.code, err: e.message }, 'mail domains file not reloaded'),
+}).start();
+shutdown.add('mail domains watch', () => domains.stop());
 
 const pool = new MailboxPool({
   connector: new ImapConnector(domains, {
@@ -48,6 +56,7 @@ const app = new MailActuatorApp({
     clock,
     logger: logger.child({ component: 'command' }),
     metrics,
+    syncs: new SyncLog(store),
   }),
   logger,
   dryRun: env.VMSYNC_DRY_RUN,

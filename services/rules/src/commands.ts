@@ -34,7 +34,7 @@ export interface Routed {
 /** Turns decisions into command envelopes that continue the cause's trace and timing. */
 export function toCommands(
   topics: TopicNames,
-  cause: Envelope,
+  cause: Pick<Envelope, 'id' | 'observedAt' | 'correlationId' | 'trace'>,
   decisions: readonly Decision[],
   targets: Targets,
 ): Routed[] {

@@ -2,7 +2,7 @@ import { AsteriskSpoolStore } from '@vmsync/asterisk-spool';
 import { ConfigError, loadConfig } from '@vmsync/config';
 import type { VoicemailState } from '@vmsync/events';
 import { SyncMetrics, startServiceBase } from '@vmsync/runtime';
-import { IntentLog, ObservationLog } from '@vmsync/store';
+import { IntentLog, ObservationLog, SyncLog } from '@vmsync/store';
 import { Registry } from 'prom-client';
 import { AmiClient } from './ami-client.js';
 import { VoicemailActuatorEnv } from './env.js';
@@ -28,6 +28,7 @@ const ami = env.VMSYNC_AMI_HOST
 const registry = new Registry();
 const sync = new SyncMetrics(registry, 'email-to-voicemail');
 const groupId = `${env.VMSYNC_DEPLOYMENT}-voicemail-actuator-${env.VMSYNC_SERVER_ID}`;
+const syncs = new SyncLog(store);
 const app = new VoicemailActuatorApp({
   server: env.VMSYNC_SERVER_ID,
   kafka,
@@ -47,9 +48,20 @@ const app = new VoicemailActuatorApp({
   ami,
   logger,
   hooks: base.metrics.busHooks,
-  onOutcome: (outcome, latencyMs, action) => {
+  onOutcome: (outcome, latencyMs, { payload: { ref, action } }) => {
     sync.command(action, outcome);
-    if (outcome === 'applied') sync.applied(action, latencyMs);
+    if (outcome !== 'applied') return;
+    sync.applied(action, latencyMs);
+    void syncs
+      .record({
+        at: clock.now(),
+        side: 'voicemail',
+        action,
+        target: `${ref.server}/${ref.mailbox}/${ref.msgId}`,
+        user: null,
+        latencyMs: Math.round(latencyMs * 10) / 10,
+      })
+      .catch(() => undefined);
   },
   dryRun: env.VMSYNC_DRY_RUN,
 });

@@ -31,7 +31,11 @@ export interface VoicemailActuatorOptions {
   clock: DeploymentClock;
   ami: AmiClient | null;
   logger: Logger;
-  onOutcome?(outcome: CommandOutcome | 'failed', latencyMs: number, action: string): void;
+  onOutcome?(
+    outcome: CommandOutcome | 'failed',
+    latencyMs: number,
+    envelope: EnvelopeOf<'voicemail-command'>,
+  ): void;
   hooks?: BusHooks;
   /** Log each command it would carry out, change nothing (VMSYNC_DRY_RUN). */
   dryRun?: boolean;
@@ -104,7 +108,7 @@ export class VoicemailActuatorApp {
           span.setAttribute(Attr.outcome, outcome);
           span.setAttribute(Attr.latencyMs, this.o.clock.now() - envelope.observedAt);
         } catch (error) {
-          this.o.onOutcome?.('failed', this.o.clock.now() - envelope.observedAt, action);
+          this.o.onOutcome?.('failed', this.o.clock.now() - envelope.observedAt, envelope);
           throw error;
         }
       },
@@ -131,7 +135,7 @@ export class VoicemailActuatorApp {
       });
     });
     const latencyMs = this.o.clock.now() - envelope.observedAt;
-    this.o.onOutcome?.(outcome, latencyMs, action);
+    this.o.onOutcome?.(outcome, latencyMs, envelope);
     const level = outcome === 'not-found' ? 'warn' : 'info';
     const applyMs = Math.round((performance.now() - started) * 100) / 100;
     this.o.logger[level](
