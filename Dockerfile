@@ -11,10 +11,12 @@ RUN npm install -g pnpm@12.4.2
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY libs ./libs
 COPY services ./services
-# No tools/, no devDependencies: the five services, the libs they use, and the root's tsx.
-RUN pnpm install --frozen-lockfile --prod --filter "{./services/*}..." --filter vmsync
+COPY tools/cli ./tools/cli
+# No other tools, no devDependencies: the five services, the operator CLI and admin page
+# (docs/cli.md), the libs they use, and the root's tsx.
+RUN pnpm install --frozen-lockfile --prod --filter "{./services/*}..." --filter "./tools/cli..." --filter vmsync
 # pnpm leaves empty node_modules for the tools it did not install; tests are not shipped.
-RUN rm -rf tools && find libs services -name "*.test.ts" -delete
+RUN find tools -mindepth 1 -maxdepth 1 ! -name cli -exec rm -rf {} + && find libs services tools -name "*.test.ts" -delete
 
 # --- run: the same Node, no pnpm, no compilers, not root
 FROM node:20-bookworm-slim

@@ -59,6 +59,7 @@ describe('docker-compose.yml', () => {
   it('runs the five services, the stack and the observability stack', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
       [
+        'admin',
         'email-watcher',
         'grafana',
         'jaeger',
