@@ -10,7 +10,7 @@ import { runCliCaptured } from './testing.js';
 const stack = stackEnv();
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const dir = mkdtempSync(join(tmpdir(), 'vmsync-cli-'));
-const USER = 'user21@example.test';
+const USER = 'user5@example.test';
 
 /** A deployment's environment with its own domains file (one per key under test). */
 const envWith = (domainsFile: string, extra: Record<string, string> = {}) => ({

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from './testing.js';
 
 const stack = stackEnv();
-const USER = 'user23@example.test';
+const USER = 'user6@example.test';
 const dir = mkdtempSync(join(tmpdir(), 'vmsync-rotate-'));
 const domainsFile = join(dir, 'mail-domains.json');
 const keyFile = join(dir, 'sa.json');

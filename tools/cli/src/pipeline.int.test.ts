@@ -6,8 +6,8 @@ import { World } from '@vmsync/e2e/world';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from './testing.js';
 
-const world = new World('cli', 21, 2); // user21: WAV attached; user22: text only
-const USER = 'user21@example.test';
+const world = new World('cli', 28, 2); // user28: WAV attached; user29: text only
+const USER = 'user28@example.test';
 
 beforeAll(() => world.start(), 180_000);
 afterAll(() => world.stop());
