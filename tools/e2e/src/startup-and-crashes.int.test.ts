@@ -65,10 +65,12 @@ describe('a service killed mid-stream (SIGKILL) and restarted', () => {
       await c.phone.act('delete', c.msgId);
       await d.mail.moveTo(d.messageId, 'Trash');
       await world.startServices([name]);
-      await world.settle(a, { folder: 'saved', email: { folder: 'INBOX', seen: true } });
-      await world.settle(b, { folder: 'saved', email: { folder: 'INBOX', seen: true } });
-      await world.settle(c, { folder: 'deleted', email: { folder: 'Trash', seen: false } });
-      await world.settle(d, { folder: 'deleted', email: { folder: 'Trash', seen: false } });
+      // a mail-actuator killed mid-command leaves its claim on it for 30 s (command-ledger.ts)
+      const within = 45_000;
+      await world.settle(a, { folder: 'saved', email: { folder: 'INBOX', seen: true } }, within);
+      await world.settle(b, { folder: 'saved', email: { folder: 'INBOX', seen: true } }, within);
+      await world.settle(c, { folder: 'deleted', email: { folder: 'Trash', seen: false } }, within);
+      await world.settle(d, { folder: 'deleted', email: { folder: 'Trash', seen: false } }, within);
       // and they stay so: no late duplicate toggles anything back
       await new Promise((r) => setTimeout(r, 1500));
       expect(await world.voicemail(a)).toBe('saved');
