@@ -13,6 +13,8 @@ command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The fault tests skew a watcher's wall clock with libfaketime.
+command -v faketime >/dev/null 2>&1 || missing+=(faketime)
 # The admin page's browser test drives Debian's Chromium (playwright-core, no browser download).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # The benchmarks count idle IMAP bytes with tcpdump (./vmsync bench sets this).

@@ -6,6 +6,7 @@
  * slow faults (Kafka restart, slow token endpoint, a consumer far behind, kills right
  * after an actuator's change). Skipped against an external Redis (REDIS_URL).
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +166,42 @@ describe.skipIf(external)('faults, users acting on both sides during each', () =
       },
       recover: () => stack('google', 'up'),
     });
+  }, 240_000);
+
+  it('both watchers with skewed clocks (+5 min, -5 min)', async () => {
+    // libfaketime moves the process's wall clock; observation times must not follow it
+    // (they come from Redis TIME: the deployment clock), nor may newer-wins go wrong.
+    const lib = ['x86_64-linux-gnu', 'aarch64-linux-gnu']
+      .map((arch) => `/usr/lib/${arch}/faketime/libfaketime.so.1`)
+      .find((f) => existsSync(f));
+    if (lib === undefined) throw new Error('libfaketime missing: scripts/bootstrap.sh installs it');
+    const restart = async (skews: Record<string, string>) => {
+      world.supervise(false);
+      for (const [name, skew] of Object.entries(skews)) {
+        await world.service(name).stop();
+        await world.startServices([name], skew ? { LD_PRELOAD: lib, FAKETIME: skew } : {});
+      }
+      world.supervise();
+    };
+    const skews = { 'voicemail-watcher': '+5m', 'email-watcher': '-5m' };
+    try {
+      await underFault('voicemail-watcher 5 min ahead, email-watcher 5 min behind', {
+        inject: async () => {
+          await restart(skews);
+          // the skew took: their own log times (Date.now) are 5 min off ours
+          for (const [name, sign] of [
+            ['voicemail-watcher', 1],
+            ['email-watcher', -1],
+          ] as const) {
+            const time = Number(world.service(name).logs().at(-1)?.time);
+            expect(Math.abs(time - (Date.now() + sign * 300_000)), name).toBeLessThan(60_000);
+          }
+        },
+        recover: async () => {},
+      });
+    } finally {
+      await restart({ 'voicemail-watcher': '', 'email-watcher': '' });
+    }
   }, 240_000);
 
   it.skipIf(!FULL)(

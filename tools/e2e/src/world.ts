@@ -64,9 +64,13 @@ export class World {
     await this.startServices();
   }
 
-  async startServices(names: readonly string[] = SERVICES): Promise<void> {
+  /** Starts (or restarts) these services; `env` is added for this start only. */
+  async startServices(
+    names: readonly string[] = SERVICES,
+    env: Record<string, string> = {},
+  ): Promise<void> {
     for (const name of names) {
-      const service = new ServiceProcess(name, this.#env);
+      const service = new ServiceProcess(name, { ...this.#env, ...env });
       await service.start(60_000);
       this.services = [...this.services.filter((s) => s.service !== name), service];
     }
