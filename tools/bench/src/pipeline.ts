@@ -420,6 +420,14 @@ const reconciledAll = await until(
   },
   num('BENCH_RESTART_TIMEOUT_MS', 120_000),
 );
+if (!reconciledAll) {
+  const seen = new Set(shown(restartedAt));
+  for (const x of expected.filter((e) => !seen.has(e))) {
+    log(
+      `restart: not shown: ${x.action} on ${x.key} (user ${x.pair.user}, voicemail ${x.pair.msgId})`,
+    );
+  }
+}
 const restartLines = expected.flatMap((x) =>
   (logs.carried.get(x.key) ?? []).filter((c) => c.time >= restartedAt && c.action === x.action),
 );
