@@ -30,6 +30,8 @@ export interface ImapConnectorOptions {
   connectTimeoutMs?: number;
   /** Inactivity after which imapflow drops a silent connection. */
   socketTimeoutMs?: number;
+  /** An IDLE is ended and begun again after this long (RFC 2177: within 29 min). */
+  idleRenewMs?: number;
   /** Wraps a domain's credential (tests: a cache holding an expired token). */
   wrapCredential?: (credential: GoogleServiceAccountCredential) => TokenCredential;
 }
@@ -159,6 +161,7 @@ export class ImapConnector implements MailboxConnector {
       ...(this.options.socketTimeoutMs === undefined
         ? {}
         : { socketTimeout: this.options.socketTimeoutMs }),
+      ...(this.options.idleRenewMs === undefined ? {} : { maxIdleTime: this.options.idleRenewMs }),
     };
   }
 

@@ -30,8 +30,8 @@ export const EmailWatcherEnv = z.object({
    * The other folders (Trash, All Mail, archives) are checked this often (±20 % jitter, by
    * STATUS; only a folder that moved is read); INBOX is pushed by IDLE. Changes made only
    * outside INBOX (an archived email read or deleted, Trash emptied) wait for it; each check
-   * costs ~0.4 KB per mailbox (docs/email-side.md). At most 24 min: IDLE is renewed with it
-   * (RFC 2177: within 29 min).
+   * costs ~0.4 KB per folder holding notifications, nothing when all are in INBOX
+   * (docs/email-side.md).
    */
   VMSYNC_EMAIL_POLL_INTERVAL_MS: z.coerce
     .number()
@@ -46,6 +46,16 @@ export const EmailWatcherEnv = z.object({
    * common NAT gateways; each probe is 2 x 66 B on the wire (NOTES.md).
    */
   VMSYNC_IMAP_KEEPALIVE_MS: ms(300_000),
+  /**
+   * A quiet IDLE is ended and begun again this often (RFC 2177: within 29 min, so no server
+   * logs the connection out as inactive); ~0.2 KB per mailbox each time.
+   */
+  VMSYNC_IMAP_IDLE_RENEW_MS: z.coerce
+    .number()
+    .int()
+    .min(10_000)
+    .max(29 * 60_000)
+    .default(24 * 60_000),
   /** IMAP logins (and token requests) per second per domain, and the burst; a domain may set its own. */
   VMSYNC_IMAP_LOGIN_RATE: z.coerce.number().positive().default(200),
   VMSYNC_IMAP_LOGIN_BURST: z.coerce.number().int().min(1).default(50),

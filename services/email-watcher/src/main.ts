@@ -49,6 +49,7 @@ const app: EmailWatcherApp = new EmailWatcherApp({
       login: { ratePerSecond: env.VMSYNC_IMAP_LOGIN_RATE, burst: env.VMSYNC_IMAP_LOGIN_BURST },
       maxConcurrentConnects: env.VMSYNC_IMAP_MAX_CONNECTING,
       keepAliveMs: env.VMSYNC_IMAP_KEEPALIVE_MS,
+      idleRenewMs: env.VMSYNC_IMAP_IDLE_RENEW_MS,
     }),
     lease: new WatchLease(store, env.VMSYNC_INSTANCE, env.VMSYNC_WATCH_LEASE_MS),
     statuses: new MailboxStatusStore(store),
