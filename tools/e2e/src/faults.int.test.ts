@@ -6,7 +6,8 @@
  * slow faults (Kafka restart, slow token endpoint, a consumer far behind, kills right
  * after an actuator's change). Skipped against an external Redis (REDIS_URL).
  */
-import { existsSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,7 +169,7 @@ describe.skipIf(external)('faults, users acting on both sides during each', () =
     });
   }, 240_000);
 
-  it('both watchers with skewed clocks (+5 min, -5 min)', async () => {
+  it('both watchers with skewed clocks (+5 min, -30 s)', async () => {
     // libfaketime moves the process's wall clock; observation times must not follow it
     // (they come from Redis TIME: the deployment clock), nor may newer-wins go wrong.
     const lib = ['x86_64-linux-gnu', 'aarch64-linux-gnu']
@@ -183,18 +184,27 @@ describe.skipIf(external)('faults, users acting on both sides during each', () =
       }
       world.supervise();
     };
-    const skews = { 'voicemail-watcher': '+5m', 'email-watcher': '-5m' };
+    // The email-watcher's skew stays small: beyond ~1 min ahead Google (and the stand-in)
+    // refuses its token assertion, and behind by more than its age the server's
+    // certificate is not valid yet (the stack's is minutes old) — both reported as needing
+    // an admin (fix the host's time), not synced around.
+    const skews = { 'voicemail-watcher': '+5m', 'email-watcher': '-30s' };
+    const ca = process.env.VMSYNC_IMAP_TLS_CA;
+    if (ca) {
+      const age = Date.now() - Date.parse(new X509Certificate(readFileSync(ca)).validFrom);
+      if (age < 45_000) await new Promise((r) => setTimeout(r, 45_000 - age));
+    }
     try {
-      await underFault('voicemail-watcher 5 min ahead, email-watcher 5 min behind', {
+      await underFault('voicemail-watcher 5 min ahead, email-watcher 30 s behind', {
         inject: async () => {
           await restart(skews);
-          // the skew took: their own log times (Date.now) are 5 min off ours
-          for (const [name, sign] of [
-            ['voicemail-watcher', 1],
-            ['email-watcher', -1],
+          // the skew took: their own log times (Date.now) are that far off ours
+          for (const [name, offset] of [
+            ['voicemail-watcher', 300_000],
+            ['email-watcher', -30_000],
           ] as const) {
             const time = Number(world.service(name).logs().at(-1)?.time);
-            expect(Math.abs(time - (Date.now() + sign * 300_000)), name).toBeLessThan(60_000);
+            expect(Math.abs(time - (Date.now() + offset)), name).toBeLessThan(15_000);
           }
         },
         recover: async () => {},
