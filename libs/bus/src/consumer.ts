@@ -134,11 +134,13 @@ export async function startConsumer<T extends EnvelopeType>(
               };
               return track(
                 (async () => {
-                  const offset = await handleKeyedBatch(batch.messages, keyConcurrency, one);
-                  if (offset === null) return;
-                  // Resolved: the next fetch starts after it (unresolved, kafkajs fetches it again).
-                  resolveOffset((BigInt(offset) - 1n).toString());
-                  await consumer.commitOffsets([{ topic, partition, offset }]);
+                  // Resolved: the next fetch starts after it (unresolved, kafkajs fetches it
+                  // again); committed as the finished run grows, not only at the batch's end.
+                  const commit = async (offset: string) => {
+                    resolveOffset((BigInt(offset) - 1n).toString());
+                    await consumer.commitOffsets([{ topic, partition, offset }]);
+                  };
+                  await handleKeyedBatch(batch.messages, keyConcurrency, one, commit);
                 })(),
               );
             },

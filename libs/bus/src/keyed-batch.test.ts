@@ -51,4 +51,22 @@ describe('handleKeyedBatch', () => {
   it('commits nothing when the first message is abandoned', async () => {
     expect(await handleKeyedBatch([msg(7, 'a')], 2, async () => 'abandoned')).toBeNull();
   });
+
+  it('reports the finished run as it grows, in order, so a crash redelivers only the rest', async () => {
+    const batch = [msg(1, 'a'), msg(2, 'b'), msg(3, 'a'), msg(4, 'c')];
+    const commits: string[] = [];
+    await handleKeyedBatch(
+      batch,
+      8,
+      async (m) => {
+        await tick(m.key?.toString() === 'b' ? 20 : 1);
+        return 'handled';
+      },
+      async (offset) => void commits.push(offset),
+    );
+    // 1 finishes first; 2 (slow) holds the run at 2 until it is done, then 3 and 4 follow
+    expect(commits[0]).toBe('2');
+    expect(commits.at(-1)).toBe('5');
+    expect([...commits].sort((x, y) => Number(x) - Number(y))).toEqual(commits);
+  });
 });

@@ -12,6 +12,11 @@ export async function handleKeyedBatch(
   messages: readonly KafkaMessage[],
   concurrency: number,
   handle: (message: KafkaMessage) => Promise<Outcome>,
+  /**
+   * Called as the finished run grows, with the offset to commit: a crash mid-batch then
+   * redelivers only what was not done yet, as with one message at a time.
+   */
+  onProgress?: (offset: string) => Promise<void>,
 ): Promise<string | null> {
   const chains = new Map<string, KafkaMessage[]>();
   for (const message of messages) {
@@ -22,15 +27,27 @@ export async function handleKeyedBatch(
   }
   const finished = new Set<string>();
   const queue = [...chains.values()];
+  let done = 0; // messages[0..done) all finished
+  let reported = Promise.resolve();
+  const advance = () => {
+    const before = done;
+    while (done < messages.length && finished.has((messages[done] as KafkaMessage).offset)) done++;
+    if (done === before || onProgress === undefined) return;
+    const offset = (BigInt((messages[done - 1] as KafkaMessage).offset) + 1n).toString();
+    // one after the other, so a later offset is never overtaken by an earlier one
+    reported = reported.then(() => onProgress(offset));
+  };
   const worker = async () => {
     for (let chain = queue.shift(); chain !== undefined; chain = queue.shift()) {
       for (const message of chain) {
         if ((await handle(message)) === 'abandoned') break;
         finished.add(message.offset);
+        advance();
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  await reported;
   let commit: string | null = null;
   for (const message of messages) {
     if (!finished.has(message.offset)) break;
