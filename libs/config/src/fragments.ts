@@ -34,8 +34,10 @@ export const BusEnv = z.object({
   /** How long a silent consumer keeps its partitions before the group hands them on. */
   VMSYNC_CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
   /**
-   * Messages of different users (keys) of one partition handled at once by rules and the
-   * actuators; one user's stay in order. 1: each partition strictly in order.
+   * Messages of different users (keys) of one partition handled at once by the actuators;
+   * one user's stay in order. 1: each partition strictly in order. (The rules keep one
+   * message at a time: with users side by side, a pair's two snapshots and a change could
+   * be decided in another order after a crash, giving equivalent commands twice.)
    */
   VMSYNC_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** TLS to the brokers (certificates always verified; a private CA via the file below). */

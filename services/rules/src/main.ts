@@ -45,7 +45,6 @@ const app = new RulesApp({
   partitions: env.VMSYNC_PARTITIONS,
   topics,
   sessionTimeoutMs: env.VMSYNC_CONSUMER_SESSION_TIMEOUT_MS,
-  keyConcurrency: env.VMSYNC_KEY_CONCURRENCY,
   hooks: base.metrics.busHooks,
   metrics,
   dryRun: env.VMSYNC_DRY_RUN,

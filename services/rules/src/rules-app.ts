@@ -22,8 +22,6 @@ export interface RulesAppOptions {
   partitions: number;
   topics: TopicNames;
   sessionTimeoutMs: number;
-  /** Users handled at once per partition (VMSYNC_KEY_CONCURRENCY). */
-  keyConcurrency?: number;
   hooks?: BusHooks;
   metrics?: RulesMetrics;
   /** Log the commands that would be published, publish none (VMSYNC_DRY_RUN). */
@@ -66,7 +64,6 @@ export class RulesApp {
       retry: { maxAttempts: 30, maxDelayMs: 20_000 },
       logger,
       partitionsConsumedConcurrently: partitions,
-      ...(this.o.keyConcurrency === undefined ? {} : { keyConcurrency: this.o.keyConcurrency }),
       sessionTimeoutMs: this.o.sessionTimeoutMs,
       heartbeatIntervalMs: Math.floor(this.o.sessionTimeoutMs / 10),
       onCrash: (error) => {
