@@ -48,10 +48,5 @@ export async function handleKeyedBatch(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
   await reported;
-  let commit: string | null = null;
-  for (const message of messages) {
-    if (!finished.has(message.offset)) break;
-    commit = (BigInt(message.offset) + 1n).toString();
-  }
-  return commit;
+  return done === 0 ? null : (BigInt((messages[done - 1] as KafkaMessage).offset) + 1n).toString();
 }

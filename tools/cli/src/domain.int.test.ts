@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stackEnv } from '@vmsync/imap-mailbox/testing';
 import { describe, expect, it } from 'vitest';
-import { runCliCaptured } from './testing.js';
+import { addStackDomainArgs, runCliCaptured } from './testing.js';
 
 const stack = stackEnv();
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -20,27 +20,7 @@ const envWith = (domainsFile: string, extra: Record<string, string> = {}) => ({
   ...extra,
 });
 const add = (domainsFile: string, key: string) =>
-  runCliCaptured(
-    [
-      'domain',
-      'add',
-      'example.test',
-      '--key',
-      key,
-      '--imap-host',
-      stack.VMSYNC_IMAP_HOST,
-      '--imap-port',
-      stack.VMSYNC_IMAP_PORT,
-      '--tls-ca',
-      stack.VMSYNC_IMAP_TLS_CA,
-      '--servername',
-      stack.VMSYNC_IMAP_SERVERNAME,
-      '--token-url',
-      stack.VMSYNC_GOOGLE_TOKEN_URL,
-      '--json',
-    ],
-    envWith(domainsFile),
-  );
+  runCliCaptured([...addStackDomainArgs(stack, key), '--json'], envWith(domainsFile));
 
 interface Diagnosis {
   ok: boolean;

@@ -12,7 +12,7 @@ import { declareMailboxes, mailboxesTopicSpec } from '@vmsync/imap-mailbox';
 import { serviceEnv, stackEnv } from '@vmsync/imap-mailbox/testing';
 import { ServiceProcess, uniqueName, waitFor } from '@vmsync/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliCaptured } from './testing.js';
+import { addStackDomainArgs, runCliCaptured } from './testing.js';
 
 const stack = stackEnv();
 const USER = 'user6@example.test';
@@ -63,23 +63,7 @@ afterAll(() => watcher.stop());
 describe('a running email-watcher takes new domains and rotated keys without a restart', () => {
   it('a domain added with `vmsync domain add` is used at once', async () => {
     await mailboxState('no-credential');
-    const added = await cli(
-      'domain',
-      'add',
-      'example.test',
-      '--key',
-      keyFile,
-      '--imap-host',
-      stack.VMSYNC_IMAP_HOST,
-      '--imap-port',
-      stack.VMSYNC_IMAP_PORT,
-      '--tls-ca',
-      stack.VMSYNC_IMAP_TLS_CA,
-      '--servername',
-      stack.VMSYNC_IMAP_SERVERNAME,
-      '--token-url',
-      stack.VMSYNC_GOOGLE_TOKEN_URL,
-    );
+    const added = await cli(...addStackDomainArgs(stack, keyFile));
     expect(added.code).toBe(0);
     // The key is a deleted one: the watcher now tries, and says what the admin must do.
     const run = await mailboxState('needs-admin-action');

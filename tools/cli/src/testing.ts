@@ -40,3 +40,24 @@ export async function runCliCaptured(
   }
   return { code, stdout, stderr, json };
 }
+
+/** `domain add` of the local stack's Google-like domain with `key` (the stack's env). */
+export function addStackDomainArgs(stack: Readonly<Record<string, string>>, key: string): string[] {
+  return [
+    'domain',
+    'add',
+    'example.test',
+    '--key',
+    key,
+    '--imap-host',
+    stack.VMSYNC_IMAP_HOST ?? '',
+    '--imap-port',
+    stack.VMSYNC_IMAP_PORT ?? '',
+    '--tls-ca',
+    stack.VMSYNC_IMAP_TLS_CA ?? '',
+    '--servername',
+    stack.VMSYNC_IMAP_SERVERNAME ?? '',
+    '--token-url',
+    stack.VMSYNC_GOOGLE_TOKEN_URL ?? '',
+  ];
+}
