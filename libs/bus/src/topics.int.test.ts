@@ -42,4 +42,20 @@ describe('ensureTopics with topic config', () => {
     expect(await config(topic, 'cleanup.policy')).toBe('compact');
     expect(await config(topic, 'retention.ms')).toBe('3600000');
   });
+
+  it('lets several services ensure the same new topics at once, every one of them starting', async () => {
+    // Five services starting together on a new deployment: all but one find the topics
+    // created by another a moment ago, not yet known to the broker they ask.
+    for (let round = 0; round < 3; round++) {
+      const { topic } = uniqueNames(`race${round}`);
+      const spec = { topic, partitions: 3 };
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => ensureTopics(kafka, [spec])),
+      );
+      const creators = results.filter((r) => r.created.length > 0);
+      expect(creators.length).toBeGreaterThanOrEqual(1);
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic, `${topic}.dlq`] });
+      expect(metadata.topics.map((t) => t.partitions.length)).toEqual([3, 3]);
+    }
+  });
 });

@@ -51,9 +51,10 @@ export async function ensureTopics(
   try {
     const existing = new Set(await admin.listTopics());
     const missing = [...wanted].filter(([topic]) => !existing.has(topic));
+    let created: string[] = [];
     if (missing.length > 0) {
       // Returns false (no throw) when another process created them first.
-      await admin.createTopics({
+      const made = await admin.createTopics({
         topics: missing.map(([topic, numPartitions]) => ({
           topic,
           numPartitions,
@@ -65,9 +66,17 @@ export async function ensureTopics(
         waitForLeaders: true,
         timeout,
       });
-      logger.info({ topics: missing.map(([t]) => t) }, 'created topics');
+      if (made) {
+        created = missing.map(([t]) => t);
+        logger.info({ topics: created }, 'created topics');
+      }
     }
-    const metadata = await admin.fetchTopicMetadata({ topics: [...wanted.keys()] });
+    // Created by another service a moment ago, a topic may not be known to every broker
+    // yet (UNKNOWN_TOPIC_OR_PARTITION): wait for it rather than fail the start.
+    const metadata = await whenKnown(
+      () => admin.fetchTopicMetadata({ topics: [...wanted.keys()] }),
+      timeout,
+    );
     for (const { name, partitions } of metadata.topics) {
       const want = wanted.get(name) ?? 0;
       if (partitions.length < want) {
@@ -78,9 +87,23 @@ export async function ensureTopics(
       }
     }
     await alignConfigs(admin, configs, logger);
-    return { created: missing.map(([topic]) => topic) };
+    return { created };
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Runs `read` until it succeeds, again after a retriable Kafka error, for up to `timeoutMs`. */
+async function whenKnown<T>(read: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1_000)) {
+    try {
+      return await read();
+    } catch (error) {
+      const retriable = (error as { retriable?: unknown }).retriable === true;
+      if (!retriable || Date.now() + wait > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 }
 
