@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureTopics } from './topics.js';
 
 /** A broker that says "already exists" and then, for a while, does not know the topic. */
-function brokerLagging(unknownFor: number, error = retriable()) {
+function brokerLagging(unknownFor: number, error: Error = retriable()) {
   const calls = { metadata: 0 };
   const admin = {
     connect: async () => {},
