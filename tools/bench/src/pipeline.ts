@@ -386,10 +386,20 @@ const changeEach = Math.max(1, Math.round(linkedPairs.length * CHANGED_SHARE));
 const phoneChanged = shuffled.slice(0, changeEach);
 const mailChanged = shuffled.slice(changeEach, 2 * changeEach);
 log(`restart: all stopped; ${changeEach} voicemails heard on the phone, ${changeEach} emails read`);
-await pool(phoneChanged, CONCURRENCY, async (p) => {
-  await phones[p.user]?.act('listen', p.msgId);
-  p.heard = true;
+// One phone user listens to one message at a time (two at once raced in the simulator's
+// folder moves, and a listen that did not happen was then waited for in vain).
+const phoneByUser = new Map<number, Pair[]>();
+for (const p of phoneChanged) phoneByUser.set(p.user, [...(phoneByUser.get(p.user) ?? []), p]);
+const notListened = new Set<Pair>();
+await pool([...phoneByUser.entries()], CONCURRENCY, async ([user, ps]) => {
+  for (const p of ps) {
+    if ((await phones[user]?.act('listen', p.msgId)) === true) p.heard = true;
+    else notListened.add(p);
+  }
 });
+if (notListened.size > 0) {
+  log(`restart: ${notListened.size} listens did not happen on the phone; not expected to show`);
+}
 const mailByUser = new Map<number, Pair[]>();
 for (const p of mailChanged) mailByUser.set(p.user, [...(mailByUser.get(p.user) ?? []), p]);
 await pool([...mailByUser.entries()], CONCURRENCY, async ([user, ps]) => {
@@ -401,7 +411,9 @@ await pool([...mailByUser.entries()], CONCURRENCY, async ([user, ps]) => {
   await m.close();
 });
 const expected = [
-  ...phoneChanged.map((p) => ({ key: `e:${p.emailId}`, action: 'ensure-read', pair: p })),
+  ...phoneChanged
+    .filter((p) => !notListened.has(p))
+    .map((p) => ({ key: `e:${p.emailId}`, action: 'ensure-read', pair: p })),
   ...mailChanged.map((p) => ({ key: `v:${p.msgId}`, action: 'ensure-heard', pair: p })),
 ];
 const shown = (after: number) =>
