@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import {
   connectImap,
   explainGoogleAuthError,
@@ -12,6 +12,7 @@ import type { MailDomain } from './mail-domains.js';
 import type { ConnectOptions, MailboxConnector } from './mailbox-connector.port.js';
 import { MailboxError } from './mailbox-error.js';
 import type { MailDomainLookup } from './reloading-mail-domains.js';
+import { TlsSessions } from './tls-sessions.js';
 
 /** What the connector needs of a token source: a (cached) token, and forgetting it. */
 export interface TokenCredential {
@@ -62,6 +63,8 @@ export class ImapConnector implements MailboxConnector {
   readonly #limiters = new Map<string, { rate: number; burst: number; limiter: LoginLimiter }>();
   /** By domain entry: a reloaded domains file (a new CA) gets a new context. */
   readonly #contexts = new WeakMap<MailDomain, SecureContext>();
+  /** By domain entry too: a login resumes the TLS session of the one before it. */
+  readonly #sessions = new TlsSessions<MailDomain>();
   readonly #gate: ConnectGate;
 
   constructor(
@@ -92,12 +95,19 @@ export class ImapConnector implements MailboxConnector {
     return context;
   }
 
+  #session(domain: MailDomain): { session?: Buffer } {
+    const session = this.#sessions.offer(domain);
+    return session === undefined ? {} : { session };
+  }
+
   handles(account: string): boolean {
     return this.domains.forAccount(account) !== undefined;
   }
 
   async connect(account: string, options: ConnectOptions = {}): Promise<ImapFlow> {
     const client = await this.#connect(account, options);
+    const domain = this.domains.forAccount(account);
+    if (domain !== undefined) this.#sessions.keep(domain, socketOf(client) || undefined);
     // imapflow emits 'error' once before closing; unheard, it would crash the process.
     // Sessions learn of the end from 'close'.
     client.on('error', () => {});
@@ -180,6 +190,7 @@ export class ImapConnector implements MailboxConnector {
       tls: {
         secureContext: this.#secureContext(domain),
         ...(domain.imap.servername === undefined ? {} : { servername: domain.imap.servername }),
+        ...this.#session(domain),
       },
       tcpKeepAlive: this.#keepAlive(),
       imapflow: this.#imapflowOptions(),
@@ -202,6 +213,7 @@ export class ImapConnector implements MailboxConnector {
         rejectUnauthorized: true,
         secureContext: this.#secureContext(domain),
         ...(imap.servername === undefined ? {} : { servername: imap.servername }),
+        ...this.#session(domain),
       },
       auth: { user: domain.user.replaceAll('{address}', account), pass: domain.password },
       logger: false,
@@ -224,10 +236,15 @@ export class ImapConnector implements MailboxConnector {
       client.off('error', swallow);
     }
     const keepAlive = this.#keepAlive();
-    const socket = (client as unknown as { socket?: import('node:net').Socket | false }).socket;
+    const socket = socketOf(client);
     if (socket && typeof socket.setKeepAlive === 'function') {
       socket.setKeepAlive(keepAlive.enabled, keepAlive.initialDelayMs ?? 0);
     }
     return client;
   }
+}
+
+/** The connection's socket (a TLSSocket once TLS is up); not in imapflow's typings. */
+function socketOf(client: ImapFlow): TLSSocket | false | undefined {
+  return (client as unknown as { socket?: TLSSocket | false }).socket;
 }

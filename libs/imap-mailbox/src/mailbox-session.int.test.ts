@@ -83,6 +83,33 @@ describe('MailboxSession against Dovecot (XOAUTH2 via the token endpoint)', () =
     expect((await watcher.look()).emails.get(`mid:${id}`)?.state.read).toBe(true);
   });
 
+  it('first look: empty folders are known from the opening LIST, unless INBOX moved since', async () => {
+    await user.reset();
+    const stays = await user.deliver();
+    const moved = await user.deliver();
+    // The LIST (with STATUS) finds Archive empty; the user archives one before the first look.
+    const fresh = await sessionOf(true);
+    try {
+      await user.move(moved, 'INBOX', 'Archive');
+      const look = await fresh.look();
+      expect(look.emails.get(`mid:${stays}`)?.state.location).toBe('inbox');
+      expect(look.emails.get(`mid:${moved}`)?.state.location).toBe('archive');
+    } finally {
+      await fresh.close();
+    }
+    // Nothing moved: the first look of the next session is as complete.
+    const again = await sessionOf(true);
+    try {
+      const look = await again.look();
+      expect([...look.emails.values()].map((e) => e.state.location).sort()).toEqual([
+        'archive',
+        'inbox',
+      ]);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('applies actions as "make it so": read, trash, back to inbox, from archive; no-op and not-found', async () => {
     const id = await user.deliver();
     const emailId = `mid:${id}`;

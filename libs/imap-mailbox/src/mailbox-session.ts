@@ -69,6 +69,8 @@ export class MailboxSession {
   #closed = false;
   #listedAt = performance.now();
   #fresh = true;
+  /** Each folder's STATUS as the opening LIST gave it, for the first look only. */
+  readonly #listed = new Map<string, FolderSignature>();
   #error: Error | undefined;
   #wake: ((reason: 'changed' | 'closed') => void) | undefined;
 
@@ -95,8 +97,24 @@ export class MailboxSession {
 
   /** Discovers folders and capabilities on a logged-in connection. */
   static async open(client: ImapFlow, options: MailboxSessionOptions): Promise<MailboxSession> {
-    const plan = planFolders(await client.list(), client.capabilities);
+    // With LIST-STATUS (RFC 5819; Dovecot) the LIST also says how full each folder is: the
+    // first look then needs no STATUS per empty folder (4 of a typical user's 5).
+    const withStatus = client.capabilities.has('LIST-STATUS');
+    const folders = await client.list(
+      withStatus
+        ? {
+            statusQuery: {
+              messages: true,
+              uidNext: true,
+              uidValidity: true,
+              highestModseq: client.capabilities.has('CONDSTORE'),
+            },
+          }
+        : {},
+    );
+    const plan = planFolders(folders, client.capabilities);
     const session = new MailboxSession(client, plan, options);
+    for (const f of folders) if (f.status) session.#listed.set(f.path, signatureOf(f.status));
     if (options.folderStore) session.#stored = await options.folderStore.load(options.account);
     return session;
   }
@@ -214,6 +232,10 @@ export class MailboxSession {
    * SEARCH (most users' Sent, Drafts, Archive; ~4 of 5 folders at start-up).
    */
   async #emptyFolder(path: string): Promise<FolderSnapshot | undefined> {
+    const listed = this.#fromList(path);
+    if (listed !== undefined) {
+      return listed.messages === 0 ? { path, ...listed, copies: new Map() } : undefined;
+    }
     const status = await this.client.status(path, {
       messages: true,
       uidNext: true,
@@ -222,6 +244,21 @@ export class MailboxSession {
     });
     if (status === false || status.messages !== 0) return undefined;
     return { path, ...signatureOf(status), copies: new Map() };
+  }
+
+  /**
+   * A folder's STATUS from the opening LIST, trusted only while INBOX, read since, was as
+   * the LIST found it: a notification the user moved out of INBOX in between would else be
+   * in a folder taken for empty. Used once.
+   */
+  #fromList(path: string): FolderSignature | undefined {
+    const listed = this.#listed.get(path);
+    this.#listed.delete(path);
+    const inboxListed = this.#listed.get(this.plan.inbox);
+    const inboxRead = this.#snapshots.get(this.plan.inbox);
+    if (listed === undefined || inboxListed === undefined || inboxRead === undefined) return;
+    if (!this.plan.condstore || !sameSignature(inboxListed, inboxRead)) return;
+    return listed;
   }
 
   async #remember(s: FolderSnapshot): Promise<void> {

@@ -27,6 +27,8 @@ export interface ImapConnectOptions {
      * alone each connection builds its own, which costs CPU and memory per mailbox.
      */
     readonly secureContext?: SecureContext;
+    /** A session this server gave before, offered for resumption (`tls.connect`'s `session`). */
+    readonly session?: Buffer;
   };
   /**
    * TCP keepalive on the IMAP socket. imapflow probes every 5 s, which on thousands of idle
@@ -69,6 +71,7 @@ export async function connectImap(options: ImapConnectOptions): Promise<ImapFlow
           ? {}
           : { ca: [options.tls.ca] }),
       ...(options.tls?.servername === undefined ? {} : { servername: options.tls.servername }),
+      ...(options.tls?.session === undefined ? {} : { session: options.tls.session }),
     },
     auth: { user: options.user, accessToken: options.accessToken },
     logger: options.logger ?? false,
