@@ -3,13 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { ensureTopics } from './topics.js';
 
 /** A broker that says "already exists" and then, for a while, does not know the topic. */
-function brokerLagging(unknownFor: number, error: Error = retriable()) {
+function brokerLagging(
+  unknownFor: number,
+  error: Error = retriable(),
+  create: () => Promise<boolean> = async () => false,
+) {
   const calls = { metadata: 0 };
   const admin = {
     connect: async () => {},
     disconnect: async () => {},
     listTopics: async () => [],
-    createTopics: async () => false,
+    createTopics: create,
     fetchTopicMetadata: async ({ topics }: { topics: string[] }) => {
       calls.metadata += 1;
       if (calls.metadata <= unknownFor) throw error;
@@ -50,5 +54,18 @@ describe('ensureTopics when another service created the topics a moment ago', ()
       'Topic authorization failed',
     );
     expect(calls.metadata).toBe(1);
+  });
+
+  it('tries again when the creation itself fails waiting for the new topics’ leaders', async () => {
+    let creations = 0;
+    const { kafka } = brokerLagging(0, retriable(), async () => {
+      creations += 1;
+      if (creations === 1) throw retriable();
+      return true;
+    });
+    await expect(ensureTopics(kafka, [{ topic: 't', partitions: 2 }])).resolves.toEqual({
+      created: ['t', 't.dlq'],
+    });
+    expect(creations).toBe(2);
   });
 });

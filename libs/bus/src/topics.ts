@@ -48,57 +48,57 @@ export async function ensureTopics(
 
   const admin = kafka.admin();
   await admin.connect();
+  const created: string[] = [];
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = [...wanted].filter(([topic]) => !existing.has(topic));
-    let created: string[] = [];
-    if (missing.length > 0) {
-      // Returns false (no throw) when another process created them first.
-      const made = await admin.createTopics({
-        topics: missing.map(([topic, numPartitions]) => ({
-          topic,
-          numPartitions,
-          configEntries: Object.entries(configs.get(topic) ?? {}).map(([name, value]) => ({
-            name,
-            value,
+    // Topics another service created a moment ago may not be known to every broker yet
+    // (UNKNOWN_TOPIC_OR_PARTITION from the creation's own wait for leaders, or from the
+    // metadata after it): the whole check is made again rather than the start failed.
+    return await untilSettled(async () => {
+      const existing = new Set(await admin.listTopics());
+      const missing = [...wanted].filter(([topic]) => !existing.has(topic));
+      if (missing.length > 0) {
+        // Returns false (no throw) when another process created them first.
+        const made = await admin.createTopics({
+          topics: missing.map(([topic, numPartitions]) => ({
+            topic,
+            numPartitions,
+            configEntries: Object.entries(configs.get(topic) ?? {}).map(([name, value]) => ({
+              name,
+              value,
+            })),
           })),
-        })),
-        waitForLeaders: true,
-        timeout,
-      });
-      if (made) {
-        created = missing.map(([t]) => t);
-        logger.info({ topics: created }, 'created topics');
+          waitForLeaders: true,
+          timeout,
+        });
+        if (made) {
+          created.push(...missing.map(([t]) => t));
+          logger.info({ topics: missing.map(([t]) => t) }, 'created topics');
+        }
       }
-    }
-    // Created by another service a moment ago, a topic may not be known to every broker
-    // yet (UNKNOWN_TOPIC_OR_PARTITION): wait for it rather than fail the start.
-    const metadata = await whenKnown(
-      () => admin.fetchTopicMetadata({ topics: [...wanted.keys()] }),
-      timeout,
-    );
-    for (const { name, partitions } of metadata.topics) {
-      const want = wanted.get(name) ?? 0;
-      if (partitions.length < want) {
-        logger.warn(
-          { topic: name, partitions: partitions.length, configured: want },
-          'topic has fewer partitions than configured; not changed (it would move keys)',
-        );
+      const metadata = await admin.fetchTopicMetadata({ topics: [...wanted.keys()] });
+      for (const { name, partitions } of metadata.topics) {
+        const want = wanted.get(name) ?? 0;
+        if (partitions.length < want) {
+          logger.warn(
+            { topic: name, partitions: partitions.length, configured: want },
+            'topic has fewer partitions than configured; not changed (it would move keys)',
+          );
+        }
       }
-    }
-    await alignConfigs(admin, configs, logger);
-    return { created };
+      await alignConfigs(admin, configs, logger);
+      return { created };
+    }, timeout);
   } finally {
     await admin.disconnect();
   }
 }
 
-/** Runs `read` until it succeeds, again after a retriable Kafka error, for up to `timeoutMs`. */
-async function whenKnown<T>(read: () => Promise<T>, timeoutMs: number): Promise<T> {
+/** Runs `attempt` until it succeeds, again after a retriable Kafka error, for up to `timeoutMs`. */
+async function untilSettled<T>(attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let wait = 50; ; wait = Math.min(wait * 2, 1_000)) {
     try {
-      return await read();
+      return await attempt();
     } catch (error) {
       const retriable = (error as { retriable?: unknown }).retriable === true;
       if (!retriable || Date.now() + wait > deadline) throw error;
