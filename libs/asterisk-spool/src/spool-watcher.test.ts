@@ -114,6 +114,18 @@ describe('SpoolWatcher', () => {
     );
   });
 
+  it('spreads the rescan over its interval: a slice of the mailboxes each second', async () => {
+    // Two mailboxes, each hinted once every 2 s: one a second, not both at once.
+    await start({ rescanIntervalMs: 2_000 });
+    await waitFor(() => hints.filter((h) => h.reason === 'rescan').length >= 3, 5_000);
+    const rescans = hints.filter((h) => h.reason === 'rescan');
+    expect(new Set(rescans.slice(0, 2).map((h) => h.mailbox)).size).toBe(2);
+    for (let i = 1; i < 3; i++) {
+      const gap = (rescans[i]?.at ?? 0) - (rescans[i - 1]?.at ?? 0);
+      expect(gap).toBeGreaterThan(900);
+    }
+  });
+
   it('stops hinting once closed', async () => {
     await start();
     await watcher?.close();

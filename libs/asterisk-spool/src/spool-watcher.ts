@@ -16,13 +16,20 @@ export interface ChangeHint {
 export interface SpoolWatcherOptions {
   /** Events of one mailbox within this window become one hint. At most 5 ms by default. */
   debounceMs?: number;
-  /** Every mailbox is hinted this often, in case an event was lost (0 = never). */
+  /**
+   * Every mailbox is hinted this often, in case an event was lost (0 = never). The hints
+   * are spread over the interval (a slice each second), not sent at once: a thousand
+   * mailboxes scanned together held every user's change back behind them.
+   */
   rescanIntervalMs?: number;
   /** A directory that could not be watched (e.g. the inotify watch limit); the rescan covers it. */
   onError?: (error: Error, dir: string) => void;
 }
 
 type Level = 'root' | 'context' | 'mailbox' | 'folder';
+
+/** How often the rescan hints its next slice of mailboxes. */
+const SWEEP_TICK_MS = 1_000;
 
 interface Watched {
   watcher: FSWatcher;
@@ -47,6 +54,9 @@ export class SpoolWatcher {
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly mailboxes = new Map<string, { context: string; box: string }>();
   private rescanTimer: NodeJS.Timeout | null = null;
+  /** The sweep's place: mailboxes still to hint in this round of the rescan. */
+  private sweep: Array<{ context: string; box: string }> = [];
+  private sweepSlice = 0;
   private closed = false;
 
   constructor(
@@ -65,7 +75,9 @@ export class SpoolWatcher {
   async start(): Promise<void> {
     await this.discover(false);
     if (this.rescanIntervalMs > 0) {
-      this.rescanTimer = setInterval(() => void this.rescan(), this.rescanIntervalMs);
+      const tickMs = Math.min(SWEEP_TICK_MS, this.rescanIntervalMs);
+      const ticks = Math.max(1, Math.floor(this.rescanIntervalMs / tickMs));
+      this.rescanTimer = setInterval(() => void this.sweepTick(ticks), tickMs);
       this.rescanTimer.unref();
     }
   }
@@ -89,6 +101,22 @@ export class SpoolWatcher {
     if (this.closed) return;
     await this.discover(false);
     for (const { context, box } of this.mailboxes.values()) this.emitNow(context, box, 'rescan');
+  }
+
+  /**
+   * One tick of the rescan, `ticks` to a round: a round begins by re-walking the tree, and
+   * each tick hints its share of the mailboxes, so each is hinted once a round.
+   */
+  private async sweepTick(ticks: number): Promise<void> {
+    if (this.closed) return;
+    if (this.sweep.length === 0) {
+      await this.discover(false).catch((e: unknown) => this.onError(e as Error, this.spoolDir));
+      this.sweep = [...this.mailboxes.values()];
+      this.sweepSlice = Math.ceil(this.sweep.length / ticks);
+    }
+    for (const { context, box } of this.sweep.splice(0, this.sweepSlice)) {
+      this.emitNow(context, box, 'rescan');
+    }
   }
 
   private async discover(announce: boolean): Promise<void> {

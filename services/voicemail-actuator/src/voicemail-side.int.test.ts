@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKafka, createPublisher, ensureTopics, type Publisher } from '@vmsync/bus';
@@ -86,6 +86,7 @@ describe('voicemail side: spool watcher and actuator (real Kafka, Redis, spool)'
       VMSYNC_SPOOL_DIR: layout.spoolDir,
       VMSYNC_VOICEMAIL_CONF: layout.confPath,
       VMSYNC_CONSUMER_SESSION_TIMEOUT_MS: '6000',
+      VMSYNC_RESCAN_INTERVAL_MS: '2000',
       VMSYNC_AMI_HOST: '127.0.0.1',
       VMSYNC_AMI_PORT: String(ami.port),
       VMSYNC_AMI_USERNAME: 'vmsync',
@@ -125,6 +126,21 @@ describe('voicemail side: spool watcher and actuator (real Kafka, Redis, spool)'
       .filter((e) => e.type === 'mailbox-declared')
       .map((e) => e.type === 'mailbox-declared' && e.payload.account);
     expect(declared).toEqual(expect.arrayContaining(['user1@example.test', 'user2@example.test']));
+  });
+
+  it('declares a mailbox added to voicemail.conf, and does not declare the others again', async () => {
+    const declarations = (account: string) =>
+      seen.filter((e) => e.type === 'mailbox-declared' && e.payload.account === account).length;
+    await appendFile(
+      layout.confPath,
+      '\n[default]\n1003 => 4003,Carol,user3@example.test,,attach=yes\n',
+    );
+    await waitFor('the new mailbox declared', () => declarations('user3@example.test') === 1);
+    // Two more intervals (2 s each) re-read the file: nothing new to declare.
+    await new Promise((r) => setTimeout(r, 4_500));
+    expect(declarations('user3@example.test')).toBe(1);
+    expect(declarations('user1@example.test')).toBe(1);
+    expect(declarations('user2@example.test')).toBe(1);
   });
 
   it('publishes a user listening on the phone as new -> saved, quickly', async () => {

@@ -31,6 +31,8 @@ const app = new VoicemailWatcherApp({
   store: new AsteriskSpoolStore({
     spoolDir: env.VMSYNC_SPOOL_DIR,
     confPath: env.VMSYNC_VOICEMAIL_CONF,
+    // Each mailbox scanned again once an interval, spread over it (lost events, lost watches).
+    watcher: { rescanIntervalMs: env.VMSYNC_RESCAN_INTERVAL_MS },
   }),
   publisher,
   topics,

@@ -42,6 +42,10 @@ export class VoicemailWatcherApp {
   /** Mailboxes with something unreadable: looked at again with a growing delay. */
   readonly #retryDelay = new Map<string, number>();
   #mailboxes = new Map<string, StoreMailbox>();
+  /** Accounts declared on the `mailboxes` topic by this process (all of them at start). */
+  readonly #declared = new Set<string>();
+  /** False once the spool watch has failed: the interval then scans every mailbox. */
+  #watching = true;
   #loop: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #snapshotDone = false;
@@ -202,17 +206,22 @@ export class VoicemailWatcherApp {
     const synchronized = all.filter((m) => m.notify !== null);
     this.#mailboxes = new Map(synchronized.map((m) => [m.id, m]));
     const now = this.o.clock.now();
+    // Each address once (the topic is compacted: it keeps them); a reload declares only the
+    // addresses it has not declared yet (a thousand records a minute were all repeats).
     const declared = new Map<string, PublishItem>();
     for (const m of synchronized) {
       const account = (m.notify?.email ?? '').toLowerCase();
+      if (this.#declared.has(account)) continue;
       declared.set(account, {
         key: userKey(account),
         envelope: mailboxDeclared(this.o.server, account, now),
       });
     }
+    if (declared.size === 0) return;
     await this.o.publisher.publishBatch(this.o.topics.mailboxes, [...declared.values()]);
+    for (const account of declared.keys()) this.#declared.add(account);
     this.o.logger.info(
-      { mailboxes: all.length, synchronized: synchronized.length },
+      { mailboxes: all.length, synchronized: synchronized.length, declared: declared.size },
       'mailboxes from voicemail.conf declared',
     );
   }
@@ -229,14 +238,22 @@ export class VoicemailWatcherApp {
       }
     } catch (error) {
       if (!this.#abort.signal.aborted) {
+        this.#watching = false;
         this.o.logger.error({ err: String(error) }, 'spool watch failed; rescans continue');
       }
     }
   }
 
+  /**
+   * On the interval: voicemail.conf read again (new mailboxes scanned at once). Each mailbox
+   * is scanned again by the spool watch's own rescan, spread over the same interval; only
+   * if that watch has failed are they all scanned here.
+   */
   async #rescanAll(): Promise<void> {
+    const before = new Set(this.#mailboxes.keys());
     await this.#loadMailboxes().catch(() => undefined);
-    await this.#forEachLimited([...this.#mailboxes.keys()], (id) => this.scan(id));
+    const ids = [...this.#mailboxes.keys()].filter((id) => !this.#watching || !before.has(id));
+    await this.#forEachLimited(ids, (id) => this.scan(id));
   }
 
   async #forEachLimited(ids: string[], work: (id: string) => Promise<void>): Promise<void> {
