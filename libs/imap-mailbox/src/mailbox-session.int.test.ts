@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { applyMailAction } from './apply-mail-action.js';
 import { ImapConnector } from './imap-connector.adapter.js';
 import { loadMailDomains } from './mail-domains.js';
@@ -107,6 +107,28 @@ describe('MailboxSession against Dovecot (XOAUTH2 via the token endpoint)', () =
       ]);
     } finally {
       await again.close();
+    }
+  });
+
+  it('tells a push of flags alone from one that moved a message; after flags alone, INBOX is all it reads', async () => {
+    await user.reset();
+    const id = await user.deliver();
+    const session = await sessionOf(true);
+    try {
+      await session.look();
+      await user.markRead(id);
+      expect(await session.waitForChange(10_000)).toBe('changed');
+      expect(session.onlyFlagsChanged).toBe(true);
+      const status = vi.spyOn(session.client, 'status');
+      const look = await session.look([], { fresh: false });
+      expect(look.emails.get(`mid:${id}`)?.state).toEqual({ location: 'inbox', read: true });
+      expect(status).not.toHaveBeenCalled();
+      await user.move(id, 'INBOX', 'Trash');
+      expect(await session.waitForChange(10_000)).toBe('changed');
+      expect(session.onlyFlagsChanged).toBe(false);
+      expect((await session.look()).emails.get(`mid:${id}`)?.state.location).toBe('trash');
+    } finally {
+      await session.close();
     }
   });
 

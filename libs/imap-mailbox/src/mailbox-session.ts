@@ -69,6 +69,8 @@ export class MailboxSession {
   #closed = false;
   #listedAt = performance.now();
   #fresh = true;
+  /** A message arrived in or left a folder (or may have) since the last look began. */
+  #moved = true;
   /** Each folder's STATUS as the opening LIST gave it, for the first look only. */
   readonly #listed = new Map<string, FolderSignature>();
   #error: Error | undefined;
@@ -83,8 +85,12 @@ export class MailboxSession {
       this.#dirty.add(path);
       this.#wake?.('changed');
     };
-    client.on('exists', dirty);
-    client.on('expunge', dirty);
+    const moved = (event: { path: string }) => {
+      this.#moved = true;
+      dirty(event);
+    };
+    client.on('exists', moved);
+    client.on('expunge', moved);
     client.on('flags', dirty);
     client.on('error', (error: Error) => {
       this.#error = error;
@@ -123,6 +129,15 @@ export class MailboxSession {
     return this.options.account;
   }
 
+  /**
+   * True when all the server reported since the last look began is flags changing on
+   * messages that stayed where they were (read, unread: most user actions). Nothing can
+   * have moved between folders then, so a look need not ask after the other folders.
+   */
+  get onlyFlagsChanged(): boolean {
+    return !this.#moved;
+  }
+
   /** False once the connection is gone; the session is then of no further use. */
   get usable(): boolean {
     return !this.#closed && this.client.usable;
@@ -158,6 +173,7 @@ export class MailboxSession {
    */
   async look(known: Iterable<string> = [], options: { fresh?: boolean } = {}): Promise<Look> {
     this.#fresh = options.fresh ?? true;
+    this.#moved = false;
     if (performance.now() - this.#listedAt > REREAD_MS) {
       // New folders (a filter's target) and a full read of everything, now and then; in
       // between, STATUS and IDLE say what moved (a LIST per look cost ~1 KB per mailbox).
@@ -294,7 +310,10 @@ export class MailboxSession {
       messages: box.exists,
       highestModseq: box.highestModseq ?? null,
     };
-    if (seen && !sameSignature(seen, now)) this.#dirty.add(inbox);
+    if (seen && !sameSignature(seen, now)) {
+      this.#dirty.add(inbox);
+      this.#moved = true;
+    }
   }
 
   #merge(): Map<string, FoundEmail> {

@@ -211,8 +211,11 @@ export class MailboxWatch {
       const started = performance.now();
       const applied = await this.d.changes.appliedBefore(this.account, this.d.clock.now());
       // A periodic check trusts IDLE for INBOX, unless vmsync changed something there that
-      // the look must confirm (a stale INBOX would make its own change look undone).
-      const fresh = woken !== 'timeout' || applied.decided.size > 0;
+      // the look must confirm (a stale INBOX would make its own change look undone). So
+      // does a push that only changed flags: nothing moved, only INBOX is read again.
+      const fresh =
+        applied.decided.size > 0 ||
+        (woken !== 'timeout' && !(woken === 'changed' && session.onlyFlagsChanged));
       const look = await withDeadline(
         session.look(presentIds(known), { fresh }),
         this.d.lookTimeoutMs,
