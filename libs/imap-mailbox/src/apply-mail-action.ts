@@ -82,7 +82,10 @@ export async function applyMailAction(
   action: MailAction,
   beforeChange: (current: EmailState) => Promise<void>,
 ): Promise<ApplyOutcome> {
-  let copies = await session.locate(emailId);
+  // Empty folders are not searched (one LIST-STATUS instead of a SELECT and a SEARCH each):
+  // a copy moved into one at this very moment is missed, and the command then finds the
+  // email elsewhere or not at all (never a deletion). The watcher's purge check searches all.
+  let copies = await session.locate(emailId, { skipEmpty: true });
   if (copies.length === 0) return { kind: 'not-found' };
   const before = emailStateOf(copies);
   if (satisfies(before, action)) return { kind: 'already', state: before };
@@ -90,7 +93,7 @@ export async function applyMailAction(
   // Duplicates (same Message-ID in several folders) may need one step each.
   for (let attempt = 0; attempt < 4; attempt++) {
     await step(session, copies, action);
-    copies = await session.locate(emailId);
+    copies = await session.locate(emailId, { skipEmpty: true });
     if (copies.length === 0) {
       throw new MailboxError('MAILBOX_IMAP_FAILED', `${emailId} vanished while being changed`, {
         retriable: true,

@@ -168,6 +168,28 @@ describe('MailboxSession against Dovecot (XOAUTH2 via the token endpoint)', () =
     });
   });
 
+  it('applying an action opens only the folders that hold messages (LIST-STATUS)', async () => {
+    await user.reset();
+    const id = await user.deliver();
+    const opened = vi.spyOn(actor.client, 'mailboxOpen');
+    try {
+      expect(
+        await applyMailAction(actor, `mid:${id}`, 'ensure-read', async () => {}),
+      ).toMatchObject({ kind: 'applied' });
+      // Sent, Drafts and Archive are empty: never selected (nor Trash, when it is empty).
+      const paths = new Set(opened.mock.calls.map(([path]) => path));
+      expect(paths.has('INBOX')).toBe(true);
+      for (const empty of ['Sent', 'Drafts', 'Archive']) expect(paths.has(empty)).toBe(false);
+      // Once it is in Trash, Trash is searched too.
+      expect(
+        await applyMailAction(actor, `mid:${id}`, 'ensure-trash', async () => {}),
+      ).toMatchObject({ kind: 'applied', after: { location: 'trash', read: true } });
+      expect(await user.where(id)).toEqual([{ folder: 'Trash', read: true }]);
+    } finally {
+      opened.mockRestore();
+    }
+  });
+
   it('recovers when the server refuses an expired cached token: mints a fresh one', async () => {
     let stale = true;
     let minted = 0;

@@ -340,9 +340,11 @@ export class MailboxSession {
   }
 
   /** Every copy of one email, found by its stable id (never by a stored UID). */
-  async locate(emailId: string): Promise<EmailCopy[]> {
+  async locate(emailId: string, options: { skipEmpty?: boolean } = {}): Promise<EmailCopy[]> {
     const copies: EmailCopy[] = [];
+    const empty = options.skipEmpty ? await this.#emptyFolders() : new Set<string>();
     for (const path of lookOrder(this.plan)) {
+      if (empty.has(path)) continue;
       try {
         await this.client.mailboxOpen(path, { readOnly: this.options.readOnly });
       } catch (error) {
@@ -367,6 +369,17 @@ export class MailboxSession {
       }
     }
     return copies;
+  }
+
+  /**
+   * The folders holding no message now, by one LIST-STATUS where the server offers it
+   * (Dovecot; not Gmail, whose All Mail is never empty anyway): a SELECT and a SEARCH
+   * fewer for each. Without LIST-STATUS, none (every folder is searched).
+   */
+  async #emptyFolders(): Promise<Set<string>> {
+    if (!this.client.capabilities.has('LIST-STATUS')) return new Set();
+    const listed = await this.client.list({ statusQuery: { messages: true } });
+    return new Set(listed.filter((f) => f.status?.messages === 0).map((f) => f.path));
   }
 
   /**
