@@ -124,8 +124,7 @@ export class PairStore {
 
   async waitingVoicemails(user: string): Promise<VoicemailRecord[]> {
     const keys = await this.store.redis.zrevrange(this.#k('waiting-vm', user), 0, WAITING_MAX - 1);
-    const records = await Promise.all(keys.map((k) => this.getVoicemail(k)));
-    return records.filter((r): r is VoicemailRecord => r !== null);
+    return this.#records<VoicemailRecord>('vm', keys);
   }
 
   async addWaitingEmail(account: string, key: string, observedAt: number): Promise<void> {
@@ -139,8 +138,14 @@ export class PairStore {
       0,
       WAITING_MAX - 1,
     );
-    const records = await Promise.all(newest.reverse().map((k) => this.getEmail(k)));
-    return records.filter((r): r is EmailRecord => r !== null);
+    return this.#records<EmailRecord>('em', newest.reverse());
+  }
+
+  /** The records of `keys` that still exist, in order: one MGET. */
+  async #records<T>(kind: 'vm' | 'em', keys: readonly string[]): Promise<T[]> {
+    if (keys.length === 0) return [];
+    const raw = await this.store.redis.mget(keys.map((k) => this.#k(kind, k)));
+    return raw.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as T);
   }
 }
 

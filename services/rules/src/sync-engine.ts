@@ -119,10 +119,16 @@ export class SyncEngine {
     return this.#link(event, partner, record);
   }
 
-  /** The unlinked voicemail this email names (signed) or describes (Asterisk headers). */
-  async #voicemailFor(email: EmailRecord): Promise<VoicemailRecord | null> {
-    const user = email.ref.account.toLowerCase();
-    const waiting = await this.pairs.waitingVoicemails(user);
+  /**
+   * The unlinked voicemail this email names (signed) or describes (Asterisk headers), among
+   * `waiting` (default: its user's waiting voicemails, read now).
+   */
+  async #voicemailFor(
+    email: EmailRecord,
+    waitingNow?: readonly VoicemailRecord[],
+  ): Promise<VoicemailRecord | null> {
+    const waiting =
+      waitingNow ?? (await this.pairs.waitingVoicemails(email.ref.account.toLowerCase()));
     const claim = email.claim;
     if (claim.kind === 'signed') {
       return waiting.find((v) => voicemailKey(v.ref) === voicemailKey(claim.ref)) ?? null;
@@ -138,8 +144,12 @@ export class SyncEngine {
   /** The first waiting email of this voicemail's user that picks this voicemail. */
   async #waitingEmailFor(voicemail: VoicemailRecord): Promise<EmailRecord | null> {
     if (voicemail.user === null) return null;
-    for (const email of await this.pairs.waitingEmails(voicemail.user)) {
-      const chosen = await this.#voicemailFor(email);
+    const emails = await this.pairs.waitingEmails(voicemail.user);
+    if (emails.length === 0) return null;
+    // The user's waiting voicemails, read once for all their waiting emails.
+    const waiting = await this.pairs.waitingVoicemails(voicemail.user);
+    for (const email of emails) {
+      const chosen = await this.#voicemailFor(email, waiting);
       if (chosen && voicemailKey(chosen.ref) === voicemailKey(voicemail.ref)) return email;
     }
     return null;
