@@ -63,7 +63,10 @@ export class RulesApp {
       // Redis or Kafka down: keep retrying for minutes before giving up on a message.
       retry: { maxAttempts: 30, maxDelayMs: 20_000 },
       logger,
-      partitionsConsumedConcurrently: partitions,
+      // Every partition of both topics at once (one message of each at a time, committed
+      // before the next: a crash still redelivers at most one per partition). Half of them
+      // (one topic's worth) left the rules waiting on Redis and Kafka round trips.
+      partitionsConsumedConcurrently: 2 * partitions,
       sessionTimeoutMs: this.o.sessionTimeoutMs,
       heartbeatIntervalMs: Math.floor(this.o.sessionTimeoutMs / 10),
       onCrash: (error) => {
