@@ -57,6 +57,8 @@ export class SpoolWatcher {
   /** The sweep's place: mailboxes still to hint in this round of the rescan. */
   private sweep: Array<{ context: string; box: string }> = [];
   private sweepSlice = 0;
+  /** A round's re-walk of the tree is under way (a large spool can take over a tick). */
+  private walking = false;
   private closed = false;
 
   constructor(
@@ -108,9 +110,14 @@ export class SpoolWatcher {
    * each tick hints its share of the mailboxes, so each is hinted once a round.
    */
   private async sweepTick(ticks: number): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.walking) return;
     if (this.sweep.length === 0) {
-      await this.discover(false).catch((e: unknown) => this.onError(e as Error, this.spoolDir));
+      this.walking = true;
+      try {
+        await this.discover(false).catch((e: unknown) => this.onError(e as Error, this.spoolDir));
+      } finally {
+        this.walking = false;
+      }
       this.sweep = [...this.mailboxes.values()];
       this.sweepSlice = Math.ceil(this.sweep.length / ticks);
     }

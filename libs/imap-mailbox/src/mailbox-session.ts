@@ -187,6 +187,8 @@ export class MailboxSession {
       if (!order.includes(path)) this.#snapshots.delete(path);
     }
     for (const path of order) await this.#lookAt(path);
+    // The opening LIST's answer served the first look only (and held memory per mailbox).
+    this.#listed.clear();
 
     const emails = this.#merge();
     const purged: string[] = [];
