@@ -93,7 +93,13 @@ export async function applyMailAction(
   // Duplicates (same Message-ID in several folders) may need one step each.
   for (let attempt = 0; attempt < 4; attempt++) {
     await step(session, copies, action);
-    copies = await session.locate(emailId, { skipEmpty: true });
+    // A flag change moves nothing: the same copies, their flags read again, unless one is gone.
+    const flagsOnly = action === 'ensure-read' || action === 'ensure-unread';
+    const refreshed = flagsOnly ? await session.refreshFlags(copies) : [];
+    copies =
+      flagsOnly && refreshed.length === copies.length
+        ? refreshed
+        : await session.locate(emailId, { skipEmpty: true });
     if (copies.length === 0) {
       throw new MailboxError('MAILBOX_IMAP_FAILED', `${emailId} vanished while being changed`, {
         retriable: true,

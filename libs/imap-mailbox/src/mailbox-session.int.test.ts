@@ -180,11 +180,19 @@ describe('MailboxSession against Dovecot (XOAUTH2 via the token endpoint)', () =
       const paths = new Set(opened.mock.calls.map(([path]) => path));
       expect(paths.has('INBOX')).toBe(true);
       for (const empty of ['Sent', 'Drafts', 'Archive']) expect(paths.has(empty)).toBe(false);
+      // Read or unread: found once, its flags read again after the STORE (no second search).
+      const located = vi.spyOn(actor, 'locate');
+      expect(
+        await applyMailAction(actor, `mid:${id}`, 'ensure-unread', async () => {}),
+      ).toMatchObject({ kind: 'applied', after: { read: false } });
+      expect(located).toHaveBeenCalledTimes(1);
+      located.mockRestore();
+      expect(await user.where(id)).toEqual([{ folder: 'INBOX', read: false }]);
       // Once it is in Trash, Trash is searched too.
       expect(
         await applyMailAction(actor, `mid:${id}`, 'ensure-trash', async () => {}),
-      ).toMatchObject({ kind: 'applied', after: { location: 'trash', read: true } });
-      expect(await user.where(id)).toEqual([{ folder: 'Trash', read: true }]);
+      ).toMatchObject({ kind: 'applied', after: { location: 'trash', read: false } });
+      expect(await user.where(id)).toEqual([{ folder: 'Trash', read: false }]);
     } finally {
       opened.mockRestore();
     }

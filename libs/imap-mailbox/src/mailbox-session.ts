@@ -441,6 +441,30 @@ export class MailboxSession {
   }
 
   /**
+   * The same copies with their flags read again (a flag change moves nothing): one FETCH per
+   * folder instead of a search of every folder. A copy no longer there is left out; the
+   * caller then looks for the email afresh.
+   */
+  async refreshFlags(copies: readonly EmailCopy[]): Promise<EmailCopy[]> {
+    const refreshed: EmailCopy[] = [];
+    const byFolder = new Map<string, EmailCopy[]>();
+    for (const c of copies) byFolder.set(c.folder, [...(byFolder.get(c.folder) ?? []), c]);
+    for (const [folder, inFolder] of byFolder) {
+      await this.client.mailboxOpen(folder, { readOnly: this.options.readOnly });
+      const messages = await this.client.fetchAll(
+        uidSet(inFolder.map((c) => c.uid)),
+        { uid: true, flags: true },
+        { uid: true },
+      );
+      for (const c of inFolder) {
+        const m = messages.find((x) => x.uid === c.uid);
+        if (m) refreshed.push({ ...c, read: m.flags?.has('\\Seen') ?? false });
+      }
+    }
+    return refreshed;
+  }
+
+  /**
    * MOVE, or COPY + UID EXPUNGE of exactly these UIDs where the server lacks MOVE. Never a
    * plain EXPUNGE: without UIDPLUS it would remove whatever else the user flagged \Deleted.
    */
