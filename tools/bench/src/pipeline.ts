@@ -499,13 +499,32 @@ function pickPair(now: number): Pair | undefined {
   return undefined;
 }
 
+/** A user's action that has not finished after this long is counted as failed (an IMAP
+ * session of the simulated user can stall under load; the step must still end). */
+const ACTION_TIMEOUT_MS = 60_000;
+function inTime<T>(work: Promise<T>, what: string): Promise<T> {
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`${what} took over ${ACTION_TIMEOUT_MS} ms`)),
+        ACTION_TIMEOUT_MS,
+      ).unref(),
+    ),
+  ]);
+}
+
 async function act(direction: Direction, p: Pair): Promise<Action> {
   p.busy = true;
   const startedAt = Date.now();
   try {
     if (direction === 'voicemail->email') {
       const heard = !p.heard;
-      const done = (await phones[p.user]?.act(heard ? 'listen' : 'unheard', p.msgId)) ?? false;
+      const done =
+        (await inTime(
+          phones[p.user]?.act(heard ? 'listen' : 'unheard', p.msgId) ?? Promise.resolve(false),
+          'the phone action',
+        )) ?? false;
       const doneAt = Date.now();
       p.heard = heard;
       p.seen = heard;
@@ -521,13 +540,21 @@ async function act(direction: Direction, p: Pair): Promise<Action> {
       };
     }
     const seen = !p.seen;
-    await mailUser(p.user).markRead(p.messageId, seen);
+    await inTime(mailUser(p.user).markRead(p.messageId, seen), 'the mail action');
     const doneAt = Date.now();
     p.seen = seen;
     p.heard = seen;
     const expect = seen ? 'ensure-heard' : 'ensure-unheard';
     return { direction, pair: p, key: `v:${p.msgId}`, expect, startedAt, doneAt, effective: true };
   } catch (error) {
+    // A stalled or broken mail session is not used again: the next action opens another.
+    if (direction === 'email->voicemail') {
+      void mailUsers
+        .get(p.user)
+        ?.close()
+        .catch(() => undefined);
+      mailUsers.delete(p.user);
+    }
     return {
       direction,
       pair: p,
