@@ -98,16 +98,10 @@ export class SpoolWatcher {
     this.watched.clear();
   }
 
-  /** Re-walks the tree (adding any watch that was lost) and hints every mailbox. */
-  async rescan(): Promise<void> {
-    if (this.closed) return;
-    await this.discover(false);
-    for (const { context, box } of this.mailboxes.values()) this.emitNow(context, box, 'rescan');
-  }
-
   /**
-   * One tick of the rescan, `ticks` to a round: a round begins by re-walking the tree, and
-   * each tick hints its share of the mailboxes, so each is hinted once a round.
+   * One tick of the rescan, `ticks` to a round: a round begins by re-walking the tree
+   * (adding any watch that was lost), and each tick hints its share of the mailboxes, so
+   * each is hinted once a round.
    */
   private async sweepTick(ticks: number): Promise<void> {
     if (this.closed || this.walking) return;

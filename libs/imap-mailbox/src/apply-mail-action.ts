@@ -90,11 +90,11 @@ export async function applyMailAction(
   const before = emailStateOf(copies);
   if (satisfies(before, action)) return { kind: 'already', state: before };
   await beforeChange(before);
+  // A flag change moves nothing: the same copies, their flags read again, unless one is gone.
+  const flagsOnly = action === 'ensure-read' || action === 'ensure-unread';
   // Duplicates (same Message-ID in several folders) may need one step each.
   for (let attempt = 0; attempt < 4; attempt++) {
     await step(session, copies, action);
-    // A flag change moves nothing: the same copies, their flags read again, unless one is gone.
-    const flagsOnly = action === 'ensure-read' || action === 'ensure-unread';
     const refreshed = flagsOnly ? await session.refreshFlags(copies) : [];
     copies =
       flagsOnly && refreshed.length === copies.length

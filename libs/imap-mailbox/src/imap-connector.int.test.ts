@@ -7,6 +7,12 @@ import { stackEnv, writeTestDomainsFile } from './testing/index.js';
 
 const env = stackEnv();
 const socketOf = (client: ImapFlow) => (client as unknown as { socket: TLSSocket }).socket;
+/** A connector of its own: its TLS sessions are its own too. */
+const newConnector = () =>
+  new ImapConnector(loadMailDomains(writeTestDomainsFile(env)), {
+    login: { ratePerSecond: 20, burst: 20 },
+    keepAliveMs: 0,
+  });
 
 describe('ImapConnector TLS sessions (real Dovecot)', () => {
   const open: ImapFlow[] = [];
@@ -15,10 +21,7 @@ describe('ImapConnector TLS sessions (real Dovecot)', () => {
   });
 
   it('resumes the TLS session of the login before, with the certificate checked on the first', async () => {
-    const connector = new ImapConnector(loadMailDomains(writeTestDomainsFile(env)), {
-      login: { ratePerSecond: 20, burst: 20 },
-      keepAliveMs: 0,
-    });
+    const connector = newConnector();
     const first = await connector.connect('user10@example.test');
     open.push(first);
     expect(socketOf(first).isSessionReused()).toBe(false);
@@ -39,10 +42,7 @@ describe('ImapConnector TLS sessions (real Dovecot)', () => {
   });
 
   it('offers nothing to a connector that never connected (each domain entry has its own)', async () => {
-    const connector = new ImapConnector(loadMailDomains(writeTestDomainsFile(env)), {
-      login: { ratePerSecond: 20, burst: 20 },
-      keepAliveMs: 0,
-    });
+    const connector = newConnector();
     const client = await connector.connect('user10@example.test');
     open.push(client);
     expect(socketOf(client).isSessionReused()).toBe(false);
