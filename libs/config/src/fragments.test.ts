@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DryRunEnv, FuseEnv } from './fragments.js';
+import { DryRunEnv, FuseEnv, SharedTokensEnv } from './fragments.js';
 import { ConfigError, loadConfig } from './load-config.js';
 
 describe('safety configuration', () => {
@@ -28,5 +28,18 @@ describe('safety configuration', () => {
       /VMSYNC_FUSE_VANISHED/,
     );
     expect(loadConfig(FuseEnv, { VMSYNC_FUSE_MAX_SHARE: '0.2' }).VMSYNC_FUSE_MAX_SHARE).toBe(0.2);
+  });
+});
+
+describe('shared access tokens', () => {
+  it('are on unless an operator turns them off', () => {
+    expect(loadConfig(SharedTokensEnv, {}).VMSYNC_SHARE_ACCESS_TOKENS).toBe(true);
+    expect(
+      loadConfig(SharedTokensEnv, { VMSYNC_SHARE_ACCESS_TOKENS: 'false' })
+        .VMSYNC_SHARE_ACCESS_TOKENS,
+    ).toBe(false);
+    expect(() => loadConfig(SharedTokensEnv, { VMSYNC_SHARE_ACCESS_TOKENS: 'sometimes' })).toThrow(
+      /VMSYNC_SHARE_ACCESS_TOKENS/,
+    );
   });
 });

@@ -73,16 +73,28 @@ export const OpsEnv = z.object({
 });
 export type OpsEnv = z.infer<typeof OpsEnv>;
 
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-  .default('false')
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const flagOf = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .default(fallback)
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const flag = flagOf('false');
 
 /** Dry run (docs/reliability.md): log what would be done, change nothing. */
 export const DryRunEnv = z.object({
   VMSYNC_DRY_RUN: flag,
 });
 export type DryRunEnv = z.infer<typeof DryRunEnv>;
+
+/**
+ * The mail services keep the access tokens they mint in Redis, sealed with the service
+ * account's key, so that a restart or another process logs in without minting them again
+ * (docs/email-side.md). `false`: each process mints its own.
+ */
+export const SharedTokensEnv = z.object({
+  VMSYNC_SHARE_ACCESS_TOKENS: flagOf('true'),
+});
+export type SharedTokensEnv = z.infer<typeof SharedTokensEnv>;
 
 /** The rules' safety fuse on deletions (docs/reliability.md). */
 export const FuseEnv = z.object({

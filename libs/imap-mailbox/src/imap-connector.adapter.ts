@@ -4,6 +4,7 @@ import {
   connectImap,
   explainGoogleAuthError,
   GoogleServiceAccountCredential,
+  type SharedTokenCache,
 } from '@vmsync/mail-auth';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { ConnectGate } from './connect-gate.js';
@@ -33,6 +34,11 @@ export interface ImapConnectorOptions {
   socketTimeoutMs?: number;
   /** An IDLE is ended and begun again after this long (RFC 2177: within 29 min). */
   idleRenewMs?: number;
+  /**
+   * Access tokens shared with the deployment's other processes and the next start of this
+   * one (sealed; RedisTokenCache): a restart logs in without minting a token per mailbox.
+   */
+  sharedTokens?: SharedTokenCache;
   /** Wraps a domain's credential (tests: a cache holding an expired token). */
   wrapCredential?: (credential: GoogleServiceAccountCredential) => TokenCredential;
 }
@@ -153,6 +159,9 @@ export class ImapConnector implements MailboxConnector {
     const real = await GoogleServiceAccountCredential.fromFile(domain.serviceAccountKeyFile, {
       ...(domain.tokenUrl === undefined ? {} : { tokenUrl: domain.tokenUrl }),
       ...(domain.scopes === undefined ? {} : { scopes: domain.scopes }),
+      ...(this.options.sharedTokens === undefined
+        ? {}
+        : { sharedCache: this.options.sharedTokens }),
     });
     const credential = this.options.wrapCredential?.(real) ?? real;
     this.#credentials.set(domain.domain, { domain, stamp, credential });

@@ -1,8 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { Store } from '@vmsync/store';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ImapConnector } from './imap-connector.adapter.js';
 import { loadMailDomains } from './mail-domains.js';
+import { RedisTokenCache } from './redis-token-cache.js';
 import { stackEnv, writeTestDomainsFile } from './testing/index.js';
 
 const env = stackEnv();
@@ -46,5 +51,85 @@ describe('ImapConnector TLS sessions (real Dovecot)', () => {
     const client = await connector.connect('user10@example.test');
     open.push(client);
     expect(socketOf(client).isSessionReused()).toBe(false);
+  });
+});
+
+describe('ImapConnector with tokens shared through Redis (real token endpoint, Dovecot, Redis)', () => {
+  const open: ImapFlow[] = [];
+  const store = new Store({
+    url: process.env.VMSYNC_REDIS_URL as string,
+    prefix: `test-${randomUUID()}`,
+  });
+  /** The stack's token endpoint behind a relay that counts the grants asked for. */
+  const grants: string[] = [];
+  const relay = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on('end', async () => {
+      const assertion = new URLSearchParams(body).get('assertion') ?? '';
+      const claims = JSON.parse(
+        Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString() || '{}',
+      ) as { sub?: string };
+      grants.push(claims.sub ?? '?');
+      const answer = await fetch(env.VMSYNC_GOOGLE_TOKEN_URL, {
+        method: 'POST',
+        headers: { 'content-type': req.headers['content-type'] ?? '' },
+        body,
+      });
+      res.statusCode = answer.status;
+      res.setHeader('content-type', answer.headers.get('content-type') ?? 'application/json');
+      res.end(await answer.text());
+    });
+  });
+  const connectorSharing = (tokenUrl: string) =>
+    new ImapConnector(
+      loadMailDomains(writeTestDomainsFile({ ...env, VMSYNC_GOOGLE_TOKEN_URL: tokenUrl })),
+      {
+        login: { ratePerSecond: 20, burst: 20 },
+        keepAliveMs: 0,
+        sharedTokens: new RedisTokenCache(store),
+      },
+    );
+  afterAll(async () => {
+    await Promise.allSettled(open.map((c) => c.logout()));
+    const keys = await store.redis.keys(`${store.prefix}:*`);
+    if (keys.length > 0)
+      await store.redis.del(...keys.map((k) => k.slice(store.prefix.length + 1)));
+    await store.close();
+    relay.close();
+  });
+
+  it('a restarted process logs in with the token minted before it; a fresh login mints anew', async () => {
+    await store.connect();
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const tokenUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}/token`;
+    const account = 'user12@example.test';
+
+    open.push(await connectorSharing(tokenUrl).connect(account));
+    expect(grants).toEqual([account]);
+    // What Redis holds for it is sealed: no bearer token in clear.
+    const keys = await store.redis.keys(`${store.prefix}:access-token:*`);
+    expect(keys).toHaveLength(1);
+    const sealed = await store.redis.get((keys[0] as string).slice(store.prefix.length + 1));
+    expect(sealed).not.toMatch(/ya29|Bearer|user12/);
+    expect(
+      await store.redis.pttl((keys[0] as string).slice(store.prefix.length + 1)),
+    ).toBeGreaterThan(60_000);
+
+    // "After a restart": another connector, the same Redis.
+    const restarted = connectorSharing(tokenUrl);
+    const client = await restarted.connect(account);
+    open.push(client);
+    expect(grants).toEqual([account]);
+    const status = await client.status('INBOX', { messages: true });
+    expect(status ? status.messages : -1).toBeGreaterThanOrEqual(0);
+
+    // A reconnect after a failure asks for a fresh token, and it replaces the shared one.
+    open.push(await restarted.connect(account, { fresh: true }));
+    expect(grants).toEqual([account, account]);
+    open.push(await connectorSharing(tokenUrl).connect(account));
+    expect(grants).toEqual([account, account]);
   });
 });

@@ -54,6 +54,7 @@ export {
 } from './mailboxes-topic.js';
 export { notificationSearch, stableIdSearch } from './notification-query.js';
 export { emailKey, type ObservedEmail } from './observed-email.js';
+export { RedisTokenCache } from './redis-token-cache.js';
 export {
   type MailDomainLookup,
   ReloadingMailDomains,

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GoogleServiceAccountCredential } from './google-service-account-credential.js';
+import type { SharedTokenCache } from './shared-token-cache.js';
 
 const { privateKey } = generateKeyPairSync('rsa', {
   modulusLength: 2048,
@@ -143,5 +144,111 @@ describe('GoogleServiceAccountCredential', () => {
     });
     const error = await credential.accessToken('e@example.test').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', retriable: true });
+  });
+
+  describe('with a shared token cache (another process, a restart)', () => {
+    /** A store like Redis: values with a time to live. */
+    const memoryCache = () => {
+      const entries = new Map<string, { value: string; ttlMs: number }>();
+      const cache: SharedTokenCache = {
+        get: async (k) => entries.get(k)?.value ?? null,
+        set: async (k, value, ttlMs) => {
+          entries.set(k, { value, ttlMs });
+        },
+        delete: async (k) => {
+          entries.delete(k);
+        },
+      };
+      return { cache, entries };
+    };
+
+    it('logs in with the token another process minted, which the store holds only sealed', async () => {
+      requests.length = 0;
+      const { cache, entries } = memoryCache();
+      const first = GoogleServiceAccountCredential.fromJson(key, { tokenUrl, sharedCache: cache });
+      const token = await first.accessToken('f@example.test');
+      const second = GoogleServiceAccountCredential.fromJson(key, { tokenUrl, sharedCache: cache });
+      expect(await second.accessToken('f@example.test')).toBe(token);
+      expect(requests.map((r) => r.sub)).toEqual(['f@example.test']);
+      expect(entries.size).toBe(1);
+      const [entryKey, entry] = [...entries][0] as [string, { value: string; ttlMs: number }];
+      expect(entry.value).not.toContain(token);
+      expect(entry.value).not.toContain('ya29');
+      expect(entryKey).not.toContain('f@example.test');
+      // Kept as long as the token lives.
+      expect(entry.ttlMs).toBeGreaterThan(3_590_000);
+      expect(entry.ttlMs).toBeLessThanOrEqual(3_599_000);
+    });
+
+    it("does not open another key's tokens, nor a value moved to another user's entry", async () => {
+      requests.length = 0;
+      const { cache, entries } = memoryCache();
+      const mine = GoogleServiceAccountCredential.fromJson(key, { tokenUrl, sharedCache: cache });
+      const gTokenOfMine = await mine.accessToken('g@example.test');
+      const other = GoogleServiceAccountCredential.fromJson(
+        {
+          ...key,
+          private_key: generateKeyPairSync('rsa', {
+            modulusLength: 2048,
+            privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+            publicKeyEncoding: { type: 'spki', format: 'pem' },
+          }).privateKey,
+        },
+        { tokenUrl, sharedCache: cache },
+      );
+      // Same client and key id, another private key: its own entry, its own token.
+      expect(await other.accessToken('g@example.test')).not.toBe(gTokenOfMine);
+      expect(requests).toHaveLength(2);
+      // g's sealed token copied into h's entry is not h's token.
+      await mine.accessToken('h@example.test');
+      const byUser = [...entries.keys()];
+      const gValue = entries.get(byUser[0] as string)?.value as string;
+      const hKey = byUser[2] as string;
+      entries.set(hKey, { value: gValue, ttlMs: 1 });
+      const fresh = GoogleServiceAccountCredential.fromJson(key, { tokenUrl, sharedCache: cache });
+      expect(await fresh.accessToken('h@example.test')).toMatch(/-h@example\.test$/);
+    });
+
+    it('mints anew after invalidate, and the refused token leaves the shared cache too', async () => {
+      requests.length = 0;
+      const { cache } = memoryCache();
+      const a = GoogleServiceAccountCredential.fromJson(key, { tokenUrl, sharedCache: cache });
+      const refused = await a.accessToken('i@example.test');
+      a.invalidate('i@example.test');
+      const next = await a.accessToken('i@example.test');
+      expect(next).not.toBe(refused);
+      const b = GoogleServiceAccountCredential.fromJson(key, { tokenUrl, sharedCache: cache });
+      expect(await b.accessToken('i@example.test')).toBe(next);
+      expect(requests).toHaveLength(2);
+    });
+
+    it('passes over a cache that fails or holds garbage, and one that is due', async () => {
+      requests.length = 0;
+      const broken: SharedTokenCache = {
+        get: () => Promise.reject(new Error('ECONNREFUSED')),
+        set: () => Promise.reject(new Error('ECONNREFUSED')),
+        delete: () => Promise.reject(new Error('ECONNREFUSED')),
+      };
+      const a = GoogleServiceAccountCredential.fromJson(key, { tokenUrl, sharedCache: broken });
+      expect(await a.accessToken('j@example.test')).toMatch(/-j@example\.test$/);
+      a.invalidate('j@example.test');
+
+      const { cache, entries } = memoryCache();
+      const b = GoogleServiceAccountCredential.fromJson(key, { tokenUrl, sharedCache: cache });
+      await b.accessToken('k@example.test');
+      const [entryKey] = [...entries.keys()];
+      entries.set(entryKey as string, { value: 'not sealed', ttlMs: 1 });
+      const c = GoogleServiceAccountCredential.fromJson(key, { tokenUrl, sharedCache: cache });
+      const fromC = await c.accessToken('k@example.test');
+
+      // A token with 4 min left is inside the 5 min margin: a new one is minted.
+      const d = GoogleServiceAccountCredential.fromJson(key, {
+        tokenUrl,
+        sharedCache: cache,
+        now: () => Date.now() + 3_599_000 - 4 * 60_000,
+      });
+      expect(await d.accessToken('k@example.test')).not.toBe(fromC);
+      expect(requests).toHaveLength(4);
+    });
   });
 });

@@ -6,6 +6,7 @@ import {
   readServiceAccountKeyFile,
   type ServiceAccountKey,
 } from './service-account-key.js';
+import { type SealedToken, type SharedTokenCache, TokenSeal } from './shared-token-cache.js';
 
 /** The URL google-auth-library 10.x always posts to; it ignores the key file's token_uri. */
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
@@ -21,6 +22,11 @@ export interface GoogleServiceAccountCredentialOptions {
   readonly requestTimeoutMs?: number;
   /** Epoch ms; tests move it to see tokens refresh. */
   readonly now?: () => number;
+  /**
+   * Tokens shared between processes (sealed with this key): looked up before minting, and
+   * every minted token put there. A cache that fails is passed over, never an error.
+   */
+  readonly sharedCache?: SharedTokenCache;
 }
 
 export interface AccessToken {
@@ -48,6 +54,9 @@ export class GoogleServiceAccountCredential {
   readonly #now: () => number;
   readonly #cache = new Map<string, Minted>();
   readonly #pending = new Map<string, Promise<AccessToken>>();
+  readonly #shared: { cache: SharedTokenCache; seal: TokenSeal } | undefined;
+  /** Users whose token was refused: the next one is minted, whatever the shared cache holds. */
+  readonly #refused = new Set<string>();
 
   constructor(key: ServiceAccountKey, options: GoogleServiceAccountCredentialOptions = {}) {
     this.clientEmail = key.client_email;
@@ -60,6 +69,16 @@ export class GoogleServiceAccountCredential {
     this.#marginMs = options.refreshMarginMs ?? 5 * 60_000;
     this.#now = options.now ?? Date.now;
     this.#transporter = tokenTransporter(this.tokenUrl, options.requestTimeoutMs ?? 30_000);
+    this.#shared =
+      options.sharedCache === undefined
+        ? undefined
+        : {
+            cache: options.sharedCache,
+            seal: new TokenSeal(key.private_key, {
+              clientEmail: key.client_email,
+              privateKeyId: key.private_key_id,
+            }),
+          };
   }
 
   /** Reads and validates a key file (KEY_FILE_INVALID names the field that is wrong). */
@@ -89,14 +108,18 @@ export class GoogleServiceAccountCredential {
     if (cached !== undefined && !this.#due(cached)) return publicView(cached);
     const pending = this.#pending.get(subject);
     if (pending !== undefined) return pending;
-    const request = this.#mint(subject).finally(() => this.#pending.delete(subject));
+    const request = this.#obtain(subject).finally(() => this.#pending.delete(subject));
     this.#pending.set(subject, request);
     return request;
   }
 
-  /** Drops a cached token, e.g. after the IMAP server refused it. */
+  /** Drops a cached token, here and in the shared cache, e.g. after the IMAP server refused it. */
   invalidate(subject: string): void {
     this.#cache.delete(subject);
+    if (this.#shared === undefined) return;
+    this.#refused.add(subject);
+    const { cache, seal } = this.#shared;
+    cache.delete(seal.entryKey(subject, this.scopes)).catch(() => undefined);
   }
 
   toString(): string {
@@ -124,7 +147,29 @@ export class GoogleServiceAccountCredential {
     return token.expiresAt - this.#now() <= margin;
   }
 
-  async #mint(subject: string): Promise<AccessToken> {
+  /** From the shared cache while it has time left there, else minted (and shared). */
+  async #obtain(subject: string): Promise<AccessToken> {
+    const shared = this.#shared;
+    if (shared === undefined) return publicView(await this.#mint(subject));
+    const entry = shared.seal.entryKey(subject, this.scopes);
+    if (!this.#refused.has(subject)) {
+      const sealed = await shared.cache.get(entry).catch(() => null);
+      const found = sealed === null ? undefined : shared.seal.open(entry, sealed);
+      if (found !== undefined && !this.#due(found)) {
+        this.#cache.set(subject, found);
+        return publicView(found);
+      }
+    }
+    const minted = await this.#mint(subject);
+    this.#refused.delete(subject);
+    const ttlMs = minted.expiresAt - this.#now();
+    if (ttlMs > 0) {
+      await shared.cache.set(entry, shared.seal.seal(entry, minted), ttlMs).catch(() => undefined);
+    }
+    return publicView(minted);
+  }
+
+  async #mint(subject: string): Promise<Minted> {
     const client = new JWT({
       email: this.clientEmail,
       key: this.#privateKey,
@@ -145,7 +190,7 @@ export class GoogleServiceAccountCredential {
         mintedAt,
       };
       this.#cache.set(subject, token);
-      return publicView(token);
+      return token;
     } catch (error) {
       throw explainGoogleAuthError(error, {
         clientId: this.clientId,
@@ -158,9 +203,7 @@ export class GoogleServiceAccountCredential {
   }
 }
 
-interface Minted extends AccessToken {
-  readonly mintedAt: number;
-}
+type Minted = SealedToken;
 
 const publicView = (t: Minted): AccessToken => ({
   accessToken: t.accessToken,

@@ -20,3 +20,4 @@ export {
   type MailAuthErrorDetails,
 } from './mail-auth-error.js';
 export { parseServiceAccountKey, ServiceAccountKey } from './service-account-key.js';
+export { type SealedToken, type SharedTokenCache, TokenSeal } from './shared-token-cache.js';

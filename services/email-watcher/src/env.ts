@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { BusEnv, OpsEnv } from '@vmsync/config';
+import { BusEnv, OpsEnv, SharedTokensEnv } from '@vmsync/config';
 import { z } from 'zod';
 
 const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
@@ -18,6 +18,7 @@ const list = z
 export const EmailWatcherEnv = z.object({
   ...BusEnv.shape,
   ...OpsEnv.shape,
+  ...SharedTokensEnv.shape,
   /** JSON file naming each domain's mail credential (see docs/email-side.md). */
   VMSYNC_MAIL_DOMAINS_FILE: z.string().min(1),
   /** Addresses the PBXs send notifications from (voicemail.conf `serveremail`). */

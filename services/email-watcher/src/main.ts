@@ -6,6 +6,7 @@ import {
   MailboxStatusStore,
   type ObservedEmail,
   RedisFolderSyncStore,
+  RedisTokenCache,
   ReloadingMailDomains,
 } from '@vmsync/imap-mailbox';
 import { startServiceBase } from '@vmsync/runtime';
@@ -49,6 +50,7 @@ const app: EmailWatcherApp = new EmailWatcherApp({
       login: { ratePerSecond: env.VMSYNC_IMAP_LOGIN_RATE, burst: env.VMSYNC_IMAP_LOGIN_BURST },
       maxConcurrentConnects: env.VMSYNC_IMAP_MAX_CONNECTING,
       keepAliveMs: env.VMSYNC_IMAP_KEEPALIVE_MS,
+      ...(env.VMSYNC_SHARE_ACCESS_TOKENS ? { sharedTokens: new RedisTokenCache(store) } : {}),
       idleRenewMs: env.VMSYNC_IMAP_IDLE_RENEW_MS,
     }),
     lease: new WatchLease(store, env.VMSYNC_INSTANCE, env.VMSYNC_WATCH_LEASE_MS),

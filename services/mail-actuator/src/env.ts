@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { BusEnv, DryRunEnv, OpsEnv } from '@vmsync/config';
+import { BusEnv, DryRunEnv, OpsEnv, SharedTokensEnv } from '@vmsync/config';
 import { z } from 'zod';
 
 const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
@@ -8,6 +8,7 @@ const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback
 export const MailActuatorEnv = z.object({
   ...BusEnv.shape,
   ...OpsEnv.shape,
+  ...SharedTokensEnv.shape,
   ...DryRunEnv.shape,
   /** JSON file naming each domain's mail credential (see docs/email-side.md). */
   VMSYNC_MAIL_DOMAINS_FILE: z.string().min(1),

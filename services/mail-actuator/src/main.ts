@@ -1,6 +1,11 @@
 import { loadConfig } from '@vmsync/config';
 import type { EmailState } from '@vmsync/events';
-import { ImapConnector, type ObservedEmail, ReloadingMailDomains } from '@vmsync/imap-mailbox';
+import {
+  ImapConnector,
+  type ObservedEmail,
+  RedisTokenCache,
+  ReloadingMailDomains,
+} from '@vmsync/imap-mailbox';
 import { startServiceBase } from '@vmsync/runtime';
 import { IntentLog, ObservationLog, SyncLog } from '@vmsync/store';
 import { MailCommandHandler } from './command-handler.js';
@@ -28,6 +33,7 @@ const pool = new MailboxPool({
     login: { ratePerSecond: env.VMSYNC_IMAP_LOGIN_RATE, burst: env.VMSYNC_IMAP_LOGIN_BURST },
     maxConcurrentConnects: env.VMSYNC_IMAP_MAX_CONNECTING,
     keepAliveMs: env.VMSYNC_IMAP_KEEPALIVE_MS,
+    ...(env.VMSYNC_SHARE_ACCESS_TOKENS ? { sharedTokens: new RedisTokenCache(store) } : {}),
   }),
   idleCloseMs: env.VMSYNC_ACTUATOR_IDLE_CLOSE_MS,
   workTimeoutMs: env.VMSYNC_COMMAND_TIMEOUT_MS,
