@@ -2,11 +2,16 @@
  * What one idle IMAP connection costs in memory in a Node process, layer by layer, against
  * the local Dovecot: the floor under the email-watcher's "memory per watched mailbox".
  *   1. a bare TLS socket (handshake done, greeting read, nothing else);
- *   2. the same, resuming the TLS session of the one before;
- *   3. vmsync's connector: token, TLS (resumed), login, INBOX examined, IDLE.
- * Each kind in a process of its own (RSS only grows back so far after a GC): RSS and V8
- * heap after N connections, minus before, per connection. Prints a table and writes
- * .bench/connection-memory.json. Not a test: nothing asserts.
+ *   2. the same after one exchange (NOOP and its answer): what the handshake left is freed;
+ *   3. a bare TLS socket resuming the TLS session of the one before;
+ *   4. vmsync's connector: token, TLS (resumed), login, INBOX examined, IDLE.
+ * Each kind in a process of its own (RSS only grows back so far after a GC): anonymous RSS
+ * (RssAnon: the process's own memory, not its mapped files, which the kernel may drop and
+ * read again at any time) and V8 heap after N connections, minus before, per connection.
+ * V8's young generation is shown apart: it grows with the rate of allocation while
+ * connecting, up to twice --max-semi-space-size (32 MiB by default) whatever the number of
+ * connections, a fixed cost of a busy process, not a per-connection one. Prints a table and
+ * writes .bench/connection-memory.json. Not a test: nothing asserts.
  *
  * Knobs (env): BENCH_CONNECTIONS (500), BENCH_FIRST_USER (41: the email-side benchmark's
  * users, idle between its runs).
@@ -16,14 +21,14 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 // Not dependencies of @vmsync/bench: taken by path, the way the integration tests use them.
 import { ImapConnector, loadMailDomains } from '../../../libs/imap-mailbox/src/index.js';
 import { stackEnv, writeTestDomainsFile } from '../../../libs/imap-mailbox/src/testing/index.js';
 
 type ImapFlow = Awaited<ReturnType<ImapConnector['connect']>>;
-const KINDS = ['tls', 'tls-resumed', 'vmsync-idle'] as const;
+const KINDS = ['tls', 'tls-exchanged', 'tls-resumed', 'vmsync-idle'] as const;
 type Kind = (typeof KINDS)[number];
 const N = Number(process.env.BENCH_CONNECTIONS ?? 500);
 const FIRST_USER = Number(process.env.BENCH_FIRST_USER ?? 41);
@@ -33,7 +38,11 @@ if (!env.VMSYNC_IMAP_HOST) throw new Error('run through ./vmsync bench connectio
 interface Measured {
   kind: Kind;
   connections: number;
+  /** Anonymous RSS per connection, young generation excluded. */
   rssKiBPerConnection: number;
+  /** The same with the young generation's growth while connecting (a fixed cost). */
+  rssWithYoungGenerationKiBPerConnection: number;
+  youngGenerationGrowthMiB: number;
   heapKiBPerConnection: number;
   resumed: number;
 }
@@ -54,10 +63,12 @@ if (kind === undefined) {
     results.push(JSON.parse(line) as Measured);
   }
   console.log(`\nidle connections to the local Dovecot, ${N} of each kind (KiB per connection)`);
-  console.log('kind                RSS      V8 heap   TLS sessions resumed');
+  console.log(
+    'kind                 RSS   V8 heap   TLS resumed   (RSS with young gen., its growth)',
+  );
   for (const r of results) {
     console.log(
-      `${r.kind.padEnd(18)} ${r.rssKiBPerConnection.toFixed(1).padStart(6)}  ${r.heapKiBPerConnection.toFixed(1).padStart(9)}   ${r.resumed}/${r.connections}`,
+      `${r.kind.padEnd(18)} ${r.rssKiBPerConnection.toFixed(1).padStart(6)}  ${r.heapKiBPerConnection.toFixed(1).padStart(8)}   ${`${r.resumed}/${r.connections}`.padStart(11)}   (${r.rssWithYoungGenerationKiBPerConnection.toFixed(1)}, +${r.youngGenerationGrowthMiB.toFixed(1)} MiB)`,
     );
   }
   const out = join(process.cwd(), '.bench');
@@ -76,7 +87,12 @@ const settle = async () => {
   }
 };
 const rssKiB = () =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? Number.NaN);
+  Number(/RssAnon:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? Number.NaN);
+/** What V8's young generation holds in memory now (KiB). */
+const youngKiB = () =>
+  getHeapSpaceStatistics()
+    .filter((space) => space.space_name === 'new_space')
+    .reduce((n, space) => n + space.physical_space_size / 1024, 0);
 
 const open: Array<tls.TLSSocket | ImapFlow> = [];
 let resumed = 0;
@@ -92,6 +108,7 @@ const connector = new ImapConnector(loadMailDomains(writeTestDomainsFile(stack))
 await connectOne(kind, FIRST_USER + N);
 await settle();
 const rssBefore = rssKiB();
+const youngBefore = youngKiB();
 const heapBefore = process.memoryUsage().heapUsed;
 resumed = 0;
 for (let i = 0; i < N; i += 25) {
@@ -101,10 +118,14 @@ for (let i = 0; i < N; i += 25) {
 }
 await new Promise((r) => setTimeout(r, 2_000));
 await settle();
+const rssGrowth = rssKiB() - rssBefore;
+const youngGrowth = youngKiB() - youngBefore;
 const measured: Measured = {
   kind,
   connections: N,
-  rssKiBPerConnection: (rssKiB() - rssBefore) / N,
+  rssKiBPerConnection: (rssGrowth - youngGrowth) / N,
+  rssWithYoungGenerationKiBPerConnection: rssGrowth / N,
+  youngGenerationGrowthMiB: youngGrowth / 1024,
   heapKiBPerConnection: (process.memoryUsage().heapUsed - heapBefore) / 1024 / N,
   resumed,
 };
@@ -136,5 +157,9 @@ async function connectOne(k: Kind, user: number): Promise<void> {
     socket.once('error', reject);
   });
   if (socket.isSessionReused()) resumed++;
+  if (k === 'tls-exchanged') {
+    socket.write('a NOOP\r\n');
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  }
   open.push(socket);
 }

@@ -76,6 +76,10 @@ export interface PcapTotals {
   frameBytes: number;
   /** TCP payload (here: TLS records, i.e. the encrypted IMAP stream). */
   payloadBytes: number;
+  /** IMAP bytes inside it: see PcapSocketTotals.imapBytes. */
+  imapBytes: number;
+  /** TCP payload not read as whole TLS records (cut by the capture's snap length). */
+  unreadBytes: number;
   /** Frames without payload (ACKs, keepalive probes and their ACKs). */
   emptyFrames: number;
   /**
@@ -93,6 +97,12 @@ export interface PcapSocketTotals {
   frames: number;
   frameBytes: number;
   payloadBytes: number;
+  /**
+   * The IMAP bytes the TLS records carried: each application-data record's length less
+   * TLS 1.3's 17 B (inner content type + 16 B AEAD tag), without its 5 B header. Read from
+   * the records' headers, so the capture needs them (snap length).
+   */
+  imapBytes: number;
   keepaliveProbes: number;
   /** Segments from the server with exactly `markInPayload` bytes of payload. */
   marked: number;
@@ -117,6 +127,8 @@ export function sumPcap(
     frames: 0,
     frameBytes: 0,
     payloadBytes: 0,
+    imapBytes: 0,
+    unreadBytes: 0,
     emptyFrames: 0,
     keepaliveProbes: 0,
     firstTs: Number.NaN,
@@ -126,6 +138,7 @@ export function sumPcap(
   const sizes = new Map<string, number>();
   // Per client port: the sequence number of its last empty segment, until the server speaks.
   const emptyFromClient = new Map<number, number>();
+  const records = new TlsRecordReader();
   if (data.length < 24) return { total, perSocket, sizes };
   const magic = data.readUInt32LE(0);
   let le: boolean;
@@ -184,9 +197,17 @@ export function sumPcap(
     } else {
       emptyFromClient.delete(client);
     }
+    const dataAt = tcp + tcpHeader;
+    const read = records.read(
+      `${client}:${src === serverPort ? 'in' : 'out'}`,
+      data.subarray(Math.min(dataAt, p + inclLen), p + inclLen),
+      payload,
+    );
     total.frames++;
     total.frameBytes += origLen;
     total.payloadBytes += payload;
+    total.imapBytes += read.imapBytes;
+    total.unreadBytes += read.unreadBytes;
     if (payload === 0) total.emptyFrames++;
     if (probe) total.keepaliveProbes++;
     const sizeKey = `${src === serverPort ? 'in' : 'out'}:${payload}`;
@@ -198,17 +219,76 @@ export function sumPcap(
       frames: 0,
       frameBytes: 0,
       payloadBytes: 0,
+      imapBytes: 0,
       keepaliveProbes: 0,
       marked: 0,
     };
     s.frames++;
     s.frameBytes += origLen;
     s.payloadBytes += payload;
+    s.imapBytes += read.imapBytes;
     if (probe) s.keepaliveProbes++;
     if (src === serverPort && payload === markInPayload) s.marked++;
     perSocket.set(client, s);
   }
   return { total, perSocket, sizes };
+}
+
+const TLS_HEADER = 5;
+const TLS_APPLICATION_DATA = 23;
+/** TLS 1.3: the inner content type (1 B) and the AEAD tag (16 B) in every record's body. */
+const TLS13_RECORD_OVERHEAD = 17;
+
+/**
+ * Follows TLS records through the segments of each direction of a connection (a record may
+ * span segments). A stream is read from its first segment in the capture, assumed to begin
+ * at a record (true of connections that were quiet when the capture began); once a header
+ * is not where a record should start, or cut off by the snap length, that direction's rest
+ * counts as unread.
+ */
+export class TlsRecordReader {
+  /** Per stream: bytes of the current record still to come, or -1 when lost. */
+  readonly #toSkip = new Map<string, number>();
+
+  /** `captured`: the segment's payload as captured (maybe cut); `length`: its real length. */
+  read(
+    stream: string,
+    captured: Buffer,
+    length: number,
+  ): { imapBytes: number; unreadBytes: number } {
+    let skip = this.#toSkip.get(stream) ?? 0;
+    if (skip < 0) return { imapBytes: 0, unreadBytes: length };
+    let imapBytes = 0;
+    let at = skip;
+    while (at < length) {
+      const type = captured[at];
+      const valid =
+        at + TLS_HEADER <= captured.length &&
+        type !== undefined &&
+        type >= 20 &&
+        type <= 23 &&
+        captured[at + 1] === 3;
+      if (!valid) {
+        this.#toSkip.set(stream, -1);
+        return { imapBytes, unreadBytes: length - at };
+      }
+      const body = captured.readUInt16BE(at + 3);
+      if (type === TLS_APPLICATION_DATA) imapBytes += Math.max(0, body - TLS13_RECORD_OVERHEAD);
+      at += TLS_HEADER + body;
+    }
+    skip = at - length;
+    this.#toSkip.set(stream, skip);
+    return { imapBytes, unreadBytes: 0 };
+  }
+}
+
+/**
+ * RssAnon in bytes from the text of /proc/<pid>/status (the process's own memory, without
+ * mapped files the kernel may drop and read back at any time); NaN when absent.
+ */
+export function rssAnonBytes(status: string): number {
+  const m = /^RssAnon:\s+(\d+)\s+kB/m.exec(status);
+  return m ? Number(m[1]) * 1024 : Number.NaN;
 }
 
 /** VmRSS in bytes from the text of /proc/<pid>/status; NaN when absent. */
