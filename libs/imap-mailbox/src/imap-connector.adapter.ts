@@ -8,6 +8,7 @@ import {
 } from '@vmsync/mail-auth';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { ConnectGate } from './connect-gate.js';
+import { idleRenewalFor } from './idle-renewal.js';
 import { LoginLimiter } from './login-limiter.js';
 import type { MailDomain } from './mail-domains.js';
 import type { ConnectOptions, MailboxConnector } from './mailbox-connector.port.js';
@@ -32,7 +33,10 @@ export interface ImapConnectorOptions {
   connectTimeoutMs?: number;
   /** Inactivity after which imapflow drops a silent connection. */
   socketTimeoutMs?: number;
-  /** An IDLE is ended and begun again after this long (RFC 2177: within 29 min). */
+  /**
+   * An IDLE is ended and begun again after about this long (RFC 2177: within 29 min); each
+   * connection ±10 % so that the connections of a start do not renew together.
+   */
   idleRenewMs?: number;
   /**
    * Access tokens shared with the deployment's other processes and the next start of this
@@ -180,7 +184,9 @@ export class ImapConnector implements MailboxConnector {
       ...(this.options.socketTimeoutMs === undefined
         ? {}
         : { socketTimeout: this.options.socketTimeoutMs }),
-      ...(this.options.idleRenewMs === undefined ? {} : { maxIdleTime: this.options.idleRenewMs }),
+      ...(this.options.idleRenewMs === undefined
+        ? {}
+        : { maxIdleTime: idleRenewalFor(this.options.idleRenewMs) }),
     };
   }
 

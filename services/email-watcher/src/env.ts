@@ -49,7 +49,8 @@ export const EmailWatcherEnv = z.object({
   VMSYNC_IMAP_KEEPALIVE_MS: ms(300_000),
   /**
    * A quiet IDLE is ended and begun again this often (RFC 2177: within 29 min, so no server
-   * logs the connection out as inactive); ~0.2 KB per mailbox each time.
+   * logs the connection out as inactive), ±10 % per connection; 79 B of IMAP (174 B as TLS
+   * records) per mailbox each time.
    */
   VMSYNC_IMAP_IDLE_RENEW_MS: z.coerce
     .number()
