@@ -89,7 +89,8 @@ describe.each([
   ['backupdeleted off', 0],
   ['backupdeleted on (Asterisk leaves copies in Deleted)', 100],
 ])('user actions and vmsync commands interleaved on one mailbox, %s', (_name, maxDeleted) => {
-  it.each([1, 2, 3])('leaves a consistent spool (seed %i)', async (seed) => {
+  // 120 operations of two processes on one mailbox: seconds on a busy machine.
+  it.each([1, 2, 3])('leaves a consistent spool (seed %i)', { timeout: 60_000 }, async (seed) => {
     const random = rng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
     const user: MailboxTarget = { spoolDir, mailbox: '1001', maxDeleted };
@@ -116,7 +117,9 @@ describe.each([
           ['listen', () => listen(user, id)],
           ['mark-unheard', () => markUnheard(user, id)],
           ['delete', () => deleteMessage(user, id)],
-          ['undelete', () => undelete(user, id)],
+          // Restoring a backup copy of a message still in another folder would make it twice
+          // in the mailbox by the user's own doing; this user restores only what is deleted.
+          ['undelete', () => undelete(user, id, { onlyIfDeleted: true })],
           ['save', () => saveToFolder(user, id, 'Work')],
           ['purge', () => purge(user, id)],
         ] as const);

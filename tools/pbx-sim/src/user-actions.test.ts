@@ -76,6 +76,19 @@ describe('VoicemailMain / AMI actions on the files', () => {
     expect(await names('Deleted')).toHaveLength(2);
   });
 
+  it('undelete of a backup copy of a message still live duplicates it, as Asterisk does, unless onlyIfDeleted', async () => {
+    const m = await deposit({ spoolDir, mailbox: '1001' });
+    await saveToFolder(backup(), m.msgId, 'Work');
+    expect(await undelete(backup(), m.msgId, { onlyIfDeleted: true })).toEqual({
+      done: false,
+      why: `${m.msgId} is not deleted: in Work`,
+    });
+    expect(await names('Old')).toEqual([]);
+    expect(await undelete(backup(), m.msgId)).toMatchObject({ done: true, to: 'Old' });
+    expect(await names('Old')).toEqual(['msg0000.txt', 'msg0000.wav']);
+    expect(await names('Work')).toEqual(['msg0000.txt', 'msg0000.wav']);
+  });
+
   it('delete without backupdeleted removes the files: purged', async () => {
     const m = await deposit({ spoolDir, mailbox: '1001' });
     await deleteMessage(plain(), m.msgId);

@@ -69,9 +69,18 @@ export function deleteMessage(t: MailboxTarget, msgId: string): Promise<ActionRe
   return move(t, msgId, LIVE, null, false);
 }
 
-/** AMI VoicemailMove Deleted -> Old. */
-export function undelete(t: MailboxTarget, msgId: string): Promise<ActionResult> {
-  return move(t, msgId, ['Deleted'], 'Old', false);
+/**
+ * AMI VoicemailMove Deleted -> Old. With backupdeleted, Deleted also holds copies of
+ * messages that are still in another folder, and Asterisk moves such a copy back like any
+ * other: the message is then twice in the mailbox, by the user's own doing.
+ * `onlyIfDeleted`: a user restoring only what is deleted (no copy in another folder).
+ */
+export function undelete(
+  t: MailboxTarget,
+  msgId: string,
+  options: { onlyIfDeleted?: boolean } = {},
+): Promise<ActionResult> {
+  return move(t, msgId, ['Deleted'], 'Old', false, options.onlyIfDeleted ?? false);
 }
 
 /** AMI VoicemailRemove from Deleted: gone for good. */
@@ -85,6 +94,7 @@ async function move(
   sources: readonly SpoolFolder[],
   to: SpoolFolder | null,
   backupCopy: boolean,
+  onlyIfNotLive = false,
 ): Promise<ActionResult> {
   const context = t.context ?? 'default';
   const dirOf = (f: SpoolFolder) => folderDir(t.spoolDir, context, t.mailbox, f);
@@ -100,7 +110,17 @@ async function move(
     if (backupCopy && maxDeleted > 0 && to !== 'Deleted') targets.push('Deleted');
     // create_dirpath: a folder exists once something is put in it.
     for (const target of targets) await mkdir(dirOf(target), { recursive: true });
-    const result = await withFolderLocks([dirOf(from), ...targets.map(dirOf)], async () => {
+    // Checked under the locks of every folder, so no move elsewhere slips in between.
+    const guarded = onlyIfNotLive ? LIVE.filter((f) => f !== from) : [];
+    for (const f of guarded) await mkdir(dirOf(f), { recursive: true });
+    const locked = [dirOf(from), ...targets.map(dirOf), ...guarded.map(dirOf)];
+    const result = await withFolderLocks(locked, async () => {
+      const live = await locate(
+        guarded.map((f) => [f, dirOf(f)] as const),
+        msgId,
+      );
+      if (live !== null)
+        return { done: false as const, why: `${msgId} is not deleted: in ${live}` };
       const slots = await listSlots(dirOf(from));
       const num = await findSlot(dirOf(from), slots, msgId);
       if (num === null) return null; // moved meanwhile: look again
