@@ -424,6 +424,20 @@ class FlaggedService {
     }
   }
 
+  /** Its log lines from `from` on, parsed (lines that are not JSON skipped); `next`: where to go on. */
+  logsSince(from: number): { logs: LogLine[]; next: number } {
+    const logs: LogLine[] = [];
+    const next = this.lines.length;
+    for (let i = from; i < next; i++) {
+      try {
+        logs.push(JSON.parse(this.lines[i] as string) as LogLine);
+      } catch {
+        // not a log line
+      }
+    }
+    return { logs, next };
+  }
+
   async stop(): Promise<number | null> {
     const child = this.#child;
     if (!child || child.exitCode !== null) return child?.exitCode ?? null;
@@ -701,13 +715,9 @@ let opsPort = 0;
 const failures: { kind: string; err: string }[] = [];
 /** Reads the watcher's new log lines (incrementally: parsing them all each time costs CPU). */
 function readLogs(): void {
-  for (; parsedLines < watcher.lines.length; parsedLines++) {
-    let l: LogLine;
-    try {
-      l = JSON.parse(watcher.lines[parsedLines] as string) as LogLine;
-    } catch {
-      continue;
-    }
+  const { logs, next } = watcher.logsSince(parsedLines);
+  parsedLines = next;
+  for (const l of logs) {
     const at = (l.time ?? Number.NaN) + clockMinusDate;
     if (l.msg === 'watching mailbox' && l.account !== undefined) {
       if (Number.isNaN(firstWatchingAt)) firstWatchingAt = at;
@@ -1173,13 +1183,9 @@ async function restartOnce(shareTokens: boolean) {
   let last = Number.NaN;
   const deadline = Date.now() + 300_000;
   while (seen.size < MAILBOXES && Date.now() < deadline) {
-    for (; parsed < again.lines.length; parsed++) {
-      let l: LogLine;
-      try {
-        l = JSON.parse(again.lines[parsed] as string) as LogLine;
-      } catch {
-        continue;
-      }
+    const { logs, next } = again.logsSince(parsed);
+    parsed = next;
+    for (const l of logs) {
       if (l.msg === 'watching mailbox' && l.account !== undefined && !seen.has(l.account)) {
         seen.add(l.account);
         last = (l.time ?? Number.NaN) + offset;
