@@ -46,8 +46,25 @@ export class MailboxUser {
     return client;
   }
 
-  async list(): Promise<MailView[]> {
+  /**
+   * Runs `work` on a connection, and once more on a new one if the first dropped under it
+   * (as a mail client does when the server or the network closes it mid-command).
+   */
+  async #withClient<T>(work: (client: ImapFlow) => Promise<T>): Promise<T> {
     const client = await this.#imap();
+    try {
+      return await work(client);
+    } catch (error) {
+      if (client.usable) throw error;
+      return work(await this.#imap());
+    }
+  }
+
+  list(): Promise<MailView[]> {
+    return this.#withClient((client) => this.#list(client));
+  }
+
+  async #list(client: ImapFlow): Promise<MailView[]> {
     const out: MailView[] = [];
     for (const folder of FOLDERS) {
       const lock = await client.getMailboxLock(folder);
@@ -61,8 +78,9 @@ export class MailboxUser {
             seen: m.flags?.has('\\Seen') ?? false,
           });
         }
-      } catch {
-        // an empty folder has no 1:*
+      } catch (error) {
+        // an empty folder has no 1:*; a dropped connection is no empty folder
+        if (!client.usable) throw error;
       } finally {
         lock.release();
       }
@@ -82,8 +100,9 @@ export class MailboxUser {
   }
 
   async moveTo(messageId: string, folder: 'INBOX' | 'Trash' | 'Archive'): Promise<void> {
-    await this.#onMessage(messageId, async (client, uid) => {
-      await client.messageMove(String(uid), folder, { uid: true });
+    await this.#onMessage(messageId, async (client, uid, from) => {
+      // once moved (a retry after a dropped connection), a second MOVE would copy it
+      if (from !== folder) await client.messageMove(String(uid), folder, { uid: true });
     });
   }
 
@@ -117,16 +136,17 @@ export class MailboxUser {
 
   async #onMessage(
     messageId: string,
-    work: (client: ImapFlow, uid: number) => Promise<void>,
+    work: (client: ImapFlow, uid: number, folder: MailView['folder']) => Promise<void>,
   ): Promise<void> {
-    const found = await this.find(messageId);
-    if (!found) throw new Error(`no email ${messageId} in ${this.address}'s mailbox`);
-    const client = await this.#imap();
-    const lock = await client.getMailboxLock(found.folder);
-    try {
-      await work(client, found.uid);
-    } finally {
-      lock.release();
-    }
+    await this.#withClient(async (client) => {
+      const found = (await this.#list(client)).find((m) => m.messageId === messageId);
+      if (!found) throw new Error(`no email ${messageId} in ${this.address}'s mailbox`);
+      const lock = await client.getMailboxLock(found.folder);
+      try {
+        await work(client, found.uid, found.folder);
+      } finally {
+        lock.release();
+      }
+    });
   }
 }

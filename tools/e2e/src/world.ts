@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type DemoContext,
@@ -35,6 +36,7 @@ export class World {
   #env: Record<string, string> = {};
   #phones: PhoneUser[] = [];
   #mails: MailboxUser[] = [];
+  readonly #root: string;
 
   constructor(
     private readonly name: string,
@@ -46,10 +48,12 @@ export class World {
       /** Runs after the world is set up, before the services start (e.g. re-point IMAP). */
       prepare?: (ctx: DemoContext) => Promise<void>;
     } = {},
-  ) {}
+  ) {
+    this.#root = join(process.env.VMSYNC_STACK_DIR ?? '.stack', `e2e-${name}`);
+  }
 
   async start(): Promise<void> {
-    const root = join(process.env.VMSYNC_STACK_DIR ?? '.stack', `e2e-${this.name}`);
+    const root = this.#root;
     this.ctx = await setUp(process.env, { root, first: this.first, users: this.users });
     this.#env = {
       ...serviceEnv(this.ctx, process.env, uniqueName(this.name).toLowerCase()),
@@ -62,6 +66,24 @@ export class World {
     this.#mails = this.ctx.users.map((u) => new MailboxUser(this.ctx, u.email));
     await this.options.prepare?.(this.ctx);
     await this.startServices();
+    await this.watching();
+  }
+
+  /**
+   * Waits until the email-watcher watches every user's mailbox (its start-up look done), so
+   * a test begins on a running system, not on one still connecting.
+   */
+  async watching(timeoutMs = 60_000): Promise<void> {
+    for (const user of this.ctx.users) {
+      await this.until(
+        `the email-watcher watching ${user.email}`,
+        () =>
+          this.service('email-watcher')
+            .logs()
+            .find((l) => l.msg === 'watching mailbox' && l.account === user.email),
+        timeoutMs,
+      );
+    }
   }
 
   /** Starts (or restarts) these services; `env` is added for this start only. */
@@ -170,7 +192,40 @@ export class World {
     check: () => Promise<T | undefined> | T | undefined,
     timeoutMs = 20_000,
   ): Promise<T> {
-    return waitFor(what, check, timeoutMs, 25);
+    return waitFor(what, check, timeoutMs, 25).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${this.digest()}`, { cause: error });
+    });
+  }
+
+  /**
+   * What the services were saying, for a failure's message: each one's last warnings and
+   * last lines (a CI log shows only the test's output). The whole logs go to a file.
+   */
+  digest(): string {
+    const file = join(this.#root, `services-${Date.now()}.log`);
+    const cut = (l: string) => (l.length > 400 ? `${l.slice(0, 400)}…` : l);
+    const parts = this.services.map((s) => {
+      const lines = s.lines;
+      const warnings = lines.filter((l) => /"level":(4|5|6)\d/.test(l)).slice(-6);
+      const state = s.pid === undefined ? 'not running' : `pid ${s.pid}`;
+      return [
+        `-- ${s.service} (${state}, ${lines.length} lines); last warnings:`,
+        ...warnings.map(cut),
+        '   last lines:',
+        ...lines.slice(-5).map(cut),
+      ].join('\n');
+    });
+    try {
+      mkdirSync(this.#root, { recursive: true });
+      writeFileSync(
+        file,
+        this.services.map((s) => s.lines.map((l) => `${s.service} ${l}`).join('\n')).join('\n'),
+      );
+      parts.push(`(every service's log: ${file})`);
+    } catch {
+      // the digest above is what matters
+    }
+    return parts.join('\n');
   }
 
   async email(p: Pair): Promise<MailView | undefined> {
