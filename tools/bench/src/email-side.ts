@@ -11,7 +11,9 @@
  *      the wire, as TLS records, and as IMAP (the records' contents);
  *   5. memory per watched mailbox (anonymous RSS with the mailboxes minus with none, less
  *      the growth of V8's young generation, from a diagnostic report on SIGWINCH);
- *   6. restart: the watcher started again on the same deployment, until all watch again.
+ *   6. restart: the watcher started again on the same deployment, until all watch again;
+ *   7. memory per added mailbox: a new watcher with half the mailboxes, then all; the growth
+ *      of anonymous RSS (less the young generation) per added mailbox, fixed costs apart.
  * Prints a table and writes .bench/email-side.json. Not a test: nothing asserts.
  *
  * Knobs (env): BENCH_MAILBOXES (1000), BENCH_NOTIFICATIONS (5), BENCH_SAMPLES (200),
@@ -20,7 +22,8 @@
  * burst 50), BENCH_KEEPALIVE_MS, BENCH_POLL_INTERVAL_MS and BENCH_IDLE_RENEW_MS (the watcher's
  * defaults, 300 s, 20 min and 24 min; a short renewal shows its bytes in the idle window),
  * BENCH_MAX_LOAD (1.0: wait for a calm machine before measuring), BENCH_RESTART (1: 0 skips
- * step 6, the watcher restarted on the same deployment, without and with shared tokens). Diagnostics: BENCH_CPU_PROF=1
+ * step 6, the watcher restarted on the same deployment, without and with shared tokens),
+ * BENCH_SLOPE (1: 0 skips step 7). Diagnostics: BENCH_CPU_PROF=1
  * (V8 CPU profile of the watcher, summarized), BENCH_HEAP_SNAPSHOT=1 (heap snapshots with no
  * mailboxes and with all, after the measurements; BENCH_KEEP_HEAP=1 keeps the files), BENCH_WATCHER_NODE_FLAGS (experiments).
  * The idle window's capture stays in .bench/email-side-idle.pcap (+ -ports.json).
@@ -92,6 +95,7 @@ const MAX_LOAD = intEnv('BENCH_MAX_LOAD', 1);
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const HEAP_SNAPSHOT = process.env.BENCH_HEAP_SNAPSHOT === '1';
 const RESTART = process.env.BENCH_RESTART !== '0';
+const SLOPE = process.env.BENCH_SLOPE !== '0';
 const FILL_CONCURRENCY = 16;
 const PARTITIONS = 6;
 const IMAP_PORT = 10993;
@@ -1208,6 +1212,85 @@ async function restartOnce(shareTokens: boolean) {
 }
 const restarts = RESTART ? [await restartOnce(false), await restartOnce(true)] : [];
 
+// ---------------------------------------------------------------- 7. memory per added mailbox
+
+/** Anonymous RSS (median of 10 s) and V8's young generation, once the process has settled. */
+async function settledMemory(pid: number): Promise<{ anon: number; young: number }> {
+  await sleep(20_000);
+  const samples: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    await sleep(1_000);
+    samples.push(anonOf(pid));
+  }
+  return { anon: median(samples), young: await youngGenerationOf(pid) };
+}
+
+/**
+ * What one more watched mailbox costs, the process's fixed costs apart: a watcher on a new
+ * deployment given half the mailboxes, then the other half too (as when mailboxes are added
+ * to voicemail.conf). Code, JIT, the Kafka and Redis clients and the heap its first connects
+ * grew are in both readings; the growth between them, less V8's young generation, per added
+ * mailbox.
+ */
+async function memorySlope() {
+  await calm('the memory slope', 90_000);
+  const half = Math.floor(MAILBOXES / 2);
+  log(`memory slope: a new watcher with ${half} mailboxes, then ${MAILBOXES}...`);
+  const slopePrefix = `${uniqueName('bench-email-slope')}.`;
+  const slopeDeployment = uniqueName('bench-email-slope').toLowerCase();
+  const t = topicNames(slopePrefix);
+  await ensureTopics(kafka, [
+    mailboxesTopicSpec(t, PARTITIONS),
+    { topic: t.emailChanged, partitions: PARTITIONS },
+  ]);
+  const declare = (list: readonly string[]) =>
+    declareMailboxes(
+      publisher,
+      t,
+      list.map((account) => ({ account, server: 'pbx1' })),
+      clock.now(),
+    );
+  await declare(accounts.slice(0, half));
+  const w = new FlaggedService(
+    'email-watcher',
+    watcherEnv(slopePrefix, slopeDeployment),
+    heapFlags,
+  );
+  await w.start(120_000);
+  const pid = pidOfDeployment(slopeDeployment);
+  const seen = new Set<string>();
+  let parsed = 0;
+  const watchingAll = async (n: number) => {
+    const deadline = Date.now() + 300_000;
+    while (seen.size < n && Date.now() < deadline) {
+      const { logs, next } = w.logsSince(parsed);
+      parsed = next;
+      for (const l of logs) if (l.msg === 'watching mailbox' && l.account) seen.add(l.account);
+      await sleep(100);
+    }
+    if (seen.size < n) throw new Error(`memory slope: only ${seen.size} of ${n} watching`);
+  };
+  await watchingAll(half);
+  const a = await settledMemory(pid);
+  await declare(accounts.slice(half));
+  await watchingAll(MAILBOXES);
+  const b = await settledMemory(pid);
+  await w.stop();
+  const added = MAILBOXES - half;
+  const result = {
+    mailboxes: [half, MAILBOXES],
+    anonMiB: [round(a.anon / 2 ** 20), round(b.anon / 2 ** 20)],
+    youngGenerationMiB: [round(a.young / 2 ** 20), round(b.young / 2 ** 20)],
+    perAddedMailboxKiB: round((b.anon - b.young - (a.anon - a.young)) / added / 1024),
+    perAddedMailboxWithYoungGenerationKiB: round((b.anon - a.anon) / added / 1024),
+  };
+  log(
+    `memory slope: anonymous RSS ${result.anonMiB.join(' -> ')} MiB (young generation ${result.youngGenerationMiB.join(' -> ')}): ${result.perAddedMailboxKiB} KiB per added mailbox (${result.perAddedMailboxWithYoungGenerationKiB} with the young generation)`,
+  );
+  return result;
+}
+const slope = SLOPE ? await memorySlope() : null;
+
 // ---------------------------------------------------------------- figures, limits, table
 
 const wire = pcapIdle?.wireBytesPerSec ?? ssIdle.wireBytesPerSecEstimate;
@@ -1287,6 +1370,16 @@ const rows: Row[] = [
     target: `<= ${TARGETS.rssPerMailboxBytes / 1024}`,
     met: memory.perMailboxKiB * 1024 <= TARGETS.rssPerMailboxBytes,
   },
+  ...(slope
+    ? [
+        {
+          figure: `memory per added mailbox, ${slope.mailboxes.join(' -> ')} (KiB)`,
+          value: slope.perAddedMailboxKiB,
+          target: `<= ${TARGETS.rssPerMailboxBytes / 1024}`,
+          met: slope.perAddedMailboxKiB * 1024 <= TARGETS.rssPerMailboxBytes,
+        },
+      ]
+    : []),
   ...restarts.map((r) => ({
     figure: `restart: all watching again, tokens ${r.tokensShared ? 'shared' : 'minted'} (ms)`,
     value: r.processStartToAllWatchingMs,
@@ -1383,6 +1476,7 @@ const result = {
   idle,
   memory,
   restarts,
+  memorySlope: slope,
   watcherAtEnd: { metricWatching, looks, failuresAfterConnect, exitCode },
   dovecotDisturbances: disturbances,
   diagnostics: {

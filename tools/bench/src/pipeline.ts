@@ -10,12 +10,14 @@
  *   3. peak memory (VmHWM) of each service;
  *   4. a CDF chart of end-to-end latency per direction, .bench/pipeline-latency.png.
  * Prints a table and writes .bench/pipeline.json. Not a test: nothing asserts.
+ * BENCH_CPU_PROF=1 runs each service under V8's CPU profiler and prints where its time
+ * went in each phase (profiles kept in .bench/profiles/).
  * Users: user{BENCH_FIRST_USER}.. (default 1101, clear of the tests' 1-40 and of the
  * email-side benchmark's 41-1040); the stack is grown in place when it has too few.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ServiceProcess, uniqueName } from '@vmsync/testkit';
@@ -26,6 +28,7 @@ import {
   serviceEnv,
   setUp,
 } from '../../demo/src/index.js';
+import { type CpuProfile, cpuProfileSummary } from './cpuprofile.js';
 import { cdfChart } from './png-chart.js';
 import { type Summary, summarize } from './stats.js';
 
@@ -37,6 +40,8 @@ const STEP_SECONDS = num('BENCH_STEP_SECONDS', 20);
 const FIRST_USER = num('BENCH_FIRST_USER', 1101);
 const CONCURRENCY = num('BENCH_CONCURRENCY', 24);
 const CHANGED_SHARE = num('BENCH_CHANGED_SHARE', 0.05);
+/** Each service under V8's CPU profiler: where its time went in each phase (self time). */
+const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const SERVICES = [
   'rules',
   'voicemail-watcher',
@@ -229,9 +234,43 @@ class Logs {
 }
 const logs = new Logs();
 
+// ---------------------------------------------------------------- CPU profiles
+
+const profileDir = (start: string, name: string) =>
+  join(OUT_DIR, 'profiles', `${deployment}-${start}`, name);
+/** Now, in µs of the monotonic clock V8's CPU profiles are timed by. */
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+/** The phases to read the profiles over: which start of the services, from, to. */
+const phases: { name: string; start: 'first' | 'second'; fromUs: number; toUs: number }[] = [];
+
+/** Each service's self time per phase, by package and function, from its .cpuprofile. */
+async function profiles() {
+  const out: Record<string, Record<string, ReturnType<typeof cpuProfileSummary>>> = {};
+  for (const phase of phases) {
+    out[phase.name] = {};
+    for (const name of SERVICES) {
+      const dir = profileDir(phase.start, name);
+      let file: string | undefined;
+      try {
+        file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+      } catch {
+        // no profile: the service did not exit on its own (killed)
+      }
+      if (!file) continue;
+      const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
+      const from = (phase.fromUs - profile.startTime) / 1000;
+      const to = (phase.toUs - profile.startTime) / 1000;
+      (out[phase.name] as Record<string, unknown>)[name] = cpuProfileSummary(profile, from, to, 8);
+    }
+  }
+  return out;
+}
+
 /** The five services, started at once; resolves when each has logged `started`. */
-async function startAll(): Promise<ServiceProcess[]> {
-  const services = SERVICES.map((name) => new ServiceProcess(name, svcEnv));
+async function startAll(start: 'first' | 'second'): Promise<ServiceProcess[]> {
+  const flags = (name: string) =>
+    CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(start, name)}`] : [];
+  const services = SERVICES.map((name) => new ServiceProcess(name, svcEnv, flags(name)));
   await Promise.all(services.map((s) => s.start(180_000)));
   return services;
 }
@@ -352,7 +391,8 @@ function mailUser(user: number): MailboxUser {
 log(`start-up: starting the five services (deployment ${deployment}); load ${load().join(' ')}`);
 const loadAtStart = load();
 const startedAt = Date.now();
-let services = await startAll();
+const firstLinkFromUs = nowUs();
+let services = await startAll('first');
 const allStartedMs = Date.now() - startedAt;
 const linkedAll = await until(
   'every pair linked',
@@ -372,6 +412,7 @@ const firstLink = {
   cpuSecondsSinceStart: cpuSeconds(),
 };
 log(`start-up: ${logs.linked}/${pairs.length} linked in ${firstLink.allPairsLinkedMs} ms`);
+phases.push({ name: 'first link', start: 'first', fromUs: firstLinkFromUs, toUs: nowUs() });
 await sleep(3000); // let the start-up settle (no commands are due: all states agree)
 const memoryFirstRun = memory();
 await Promise.all(services.map((s) => s.stop()));
@@ -422,7 +463,8 @@ const shown = (after: number) =>
   );
 log(`restart: starting the five services; load ${load().join(' ')}`);
 const restartedAt = Date.now();
-services = await startAll();
+const restartFromUs = nowUs();
+services = await startAll('second');
 const restartAllStartedMs = Date.now() - restartedAt;
 const reconciledAll = await until(
   'every change made while stopped to show',
@@ -460,6 +502,7 @@ const restart = {
 log(
   `restart: ${restart.shown}/${restart.changedWhileStopped} shown in ${restart.allChangesShownMs} ms`,
 );
+phases.push({ name: 'restart', start: 'second', fromUs: restartFromUs, toUs: nowUs() });
 await sleep(2000);
 
 function countBy(xs: readonly string[]): Record<string, number> {
@@ -614,6 +657,7 @@ for (const rate of RATES) {
   const inFlight: Promise<Action>[] = [];
   let skipped = 0;
   const cpuBefore = cpuSeconds();
+  const stepFromUs = nowUs();
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {
     const due = t0 + (i * 1000) / rate;
@@ -630,6 +674,7 @@ for (const rate of RATES) {
   const issuedOver = (performance.now() - t0) / 1000;
   const actions = await Promise.all(inFlight);
   const cpu = cpuPercent(cpuBefore, cpuSeconds(), (performance.now() - t0) / 1000);
+  phases.push({ name: `rate ${rate}/s`, start: 'second', fromUs: stepFromUs, toUs: nowUs() });
   const lastDone = Math.max(...actions.map((a) => a.doneAt));
   // drain: until every effective action has its line, or 10 s after the last action
   const isMatched = (a: Action) => (logs.carried.get(a.key) ?? []).some((c) => caused(c, a));
@@ -726,6 +771,7 @@ const memoryEnd = memory();
 const loadAtEnd = load();
 await Promise.all(services.map((s) => s.stop()));
 await keepLogs(services, 'second');
+const cpuProfiles = CPU_PROF ? await profiles() : null;
 await Promise.all([...mailUsers.values()].map((m) => m.close()));
 
 // ---------------------------------------------------------------- 4. chart and report
@@ -795,6 +841,7 @@ const result = {
   })),
   highestRateWithEndToEndP99Under1s: highestRateUnder1s,
   memory: { afterFirstStart: memoryFirstRun, atEnd: memoryEnd },
+  cpuProfiles,
   chart: chartRate ? { file: '.bench/pipeline-latency.png', rate: chartRate.rate } : null,
   targets: {
     restartReconciliationMs: 10_000,
@@ -880,5 +927,20 @@ for (const r of rows) console.log(fmt(r));
 console.log(
   `\nload average (1/5/15 min): ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end`,
 );
+if (cpuProfiles) {
+  console.log('\nwhere each service spent its CPU, per phase (self time, V8 CPU profile):');
+  for (const [phase, byService] of Object.entries(cpuProfiles)) {
+    for (const [name, p] of Object.entries(byService)) {
+      const top = (xs: { name: string; percent: number }[], n: number) =>
+        xs
+          .slice(0, n)
+          .map((x) => `${x.name} ${x.percent} %`)
+          .join(', ');
+      console.log(
+        `  ${phase}, ${name}: ${(p.busyMs / 1000).toFixed(1)} s busy of ${(p.windowMs / 1000).toFixed(1)} s; ${top(p.byOwner, 6)}; top functions: ${top(p.byFunction, 4)}`,
+      );
+    }
+  }
+}
 console.log('written: .bench/pipeline.json, .bench/pipeline-latency.png');
 process.exit(0);

@@ -21,6 +21,8 @@ export class ServiceProcess {
   constructor(
     readonly service: string,
     private readonly env: Record<string, string>,
+    /** Node's own flags for this process (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+    private readonly nodeFlags: readonly string[] = [],
   ) {}
 
   /** Starts `services/<name>/src/main.ts` and resolves once it logs `started`. */
@@ -28,7 +30,7 @@ export class ServiceProcess {
     // node itself with tsx's loader, not the tsx CLI: the CLI runs the program in a child
     // process, so a SIGKILL meant for the service would only kill the wrapper.
     const main = join(ROOT, 'services', this.service, 'src/main.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...this.nodeFlags, main], {
       cwd: ROOT,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
