@@ -20,7 +20,12 @@ RUN find tools -mindepth 1 -maxdepth 1 ! -name cli -exec rm -rf {} + && find lib
 
 # --- run: the same Node, no pnpm, no compilers, not root
 FROM node:20-bookworm-slim
+# jemalloc under Node: with glibc's malloc each idle IMAP connection kept ~28 KiB more of
+# OpenSSL's freed buffers (docs/scaling.md, "Memory"); the watcher's per-mailbox figure.
+RUN apt-get update && apt-get install -y --no-install-recommends libjemalloc2 \
+    && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
+    LD_PRELOAD=libjemalloc.so.2 \
     VMSYNC_HTTP_HOST=0.0.0.0 \
     VMSYNC_HTTP_PORT=9464
 WORKDIR /app

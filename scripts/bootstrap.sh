@@ -15,6 +15,8 @@ command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # The fault tests skew a watcher's wall clock with libfaketime.
 command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+# The services run with jemalloc, as in the image (tools/testkit/src/allocator.ts).
+compgen -G "/usr/lib/*/libjemalloc.so.2" >/dev/null || missing+=(libjemalloc2)
 # The admin page's browser test drives Debian's Chromium (playwright-core, no browser download).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # The benchmarks count idle IMAP bytes with tcpdump (./vmsync bench sets this).

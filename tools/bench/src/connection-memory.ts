@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { allocatorEnv } from '@vmsync/testkit';
 // Not dependencies of @vmsync/bench: taken by path, the way the integration tests use them.
 import { ImapConnector, loadMailDomains } from '../../../libs/imap-mailbox/src/index.js';
 import { stackEnv, writeTestDomainsFile } from '../../../libs/imap-mailbox/src/testing/index.js';
@@ -53,7 +54,8 @@ if (kind === undefined) {
   const results: Measured[] = [];
   for (const k of KINDS) {
     const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1] as string, k], {
-      env: process.env,
+      // each kind with the services' malloc (jemalloc where installed; VMSYNC_MALLOC=glibc)
+      env: { ...process.env, ...allocatorEnv() },
       encoding: 'utf8',
     });
     const line = child.stdout.split('\n').find((l) => l.startsWith('{'));

@@ -1,3 +1,4 @@
+export { allocatorEnv } from './allocator.js';
 export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
 export { ServiceProcess } from './service-process.js';
 export { uniqueName, waitFor } from './wait.js';

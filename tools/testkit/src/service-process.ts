@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { allocatorEnv } from './allocator.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -32,7 +33,7 @@ export class ServiceProcess {
     const main = join(ROOT, 'services', this.service, 'src/main.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', ...this.nodeFlags, main], {
       cwd: ROOT,
-      env: { ...process.env, ...this.env },
+      env: { ...process.env, ...allocatorEnv({ ...process.env, ...this.env }), ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
