@@ -590,23 +590,42 @@ async function heapOf(pid: number): Promise<ReturnType<typeof heapSnapshotSummar
 const heapAtBaseline: { summary: ReturnType<typeof heapSnapshotSummary> | null } = {
   summary: null,
 };
+/**
+ * Anonymous RSS and V8's young generation once the process has settled: after a connect
+ * burst its garbage and the allocator's freed pages go back over a minute or two (read 30 s
+ * after the connects, 1000 mailboxes showed 219 MiB; the same, minutes later, 173). Sampled
+ * every 5 s from 60 s on, until the last 30 s move by less than 2 % (at most 4 min): their
+ * median.
+ */
+async function settledMemory(pid: number): Promise<{ anon: number; young: number }> {
+  const samples: number[] = [];
+  const started = Date.now();
+  for (;;) {
+    await sleep(5_000);
+    samples.push(anonOf(pid));
+    const last = samples.slice(-6);
+    const settled =
+      Date.now() - started >= 60_000 &&
+      last.length === 6 &&
+      Math.max(...last) - Math.min(...last) < 0.02 * Math.min(...last);
+    if (settled || Date.now() - started > 240_000) {
+      return { anon: median(last), young: await youngGenerationOf(pid) };
+    }
+  }
+}
+
 async function baselineRss(): Promise<number> {
   const deployment = uniqueName('bench-email0').toLowerCase();
   const env0 = watcherEnv(`${uniqueName('bench-email0')}.`, deployment);
   const empty = new FlaggedService('email-watcher', env0, heapFlags);
   await empty.start(60_000);
   const pid = pidOfDeployment(deployment);
-  await sleep(2_000);
-  // RSS moves with the garbage collector: the median of 10 s, as for the watching figure.
-  const samples: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    await sleep(1_000);
-    samples.push(anonOf(pid));
-  }
-  youngAtBaseline = await youngGenerationOf(pid);
+  // Settled: read soon after start, the garbage of loading its modules was counted in.
+  const { anon, young } = await settledMemory(pid);
+  youngAtBaseline = young;
   if (HEAP_SNAPSHOT) heapAtBaseline.summary = await heapOf(pid);
   await empty.stop();
-  return median(samples);
+  return anon;
 }
 let youngAtBaseline = Number.NaN;
 log('memory baseline: a watcher with no mailboxes...');
@@ -1213,30 +1232,6 @@ async function restartOnce(shareTokens: boolean) {
 const restarts = RESTART ? [await restartOnce(false), await restartOnce(true)] : [];
 
 // ---------------------------------------------------------------- 7. memory per added mailbox
-
-/**
- * Anonymous RSS and V8's young generation once the process has settled: after a connect
- * burst its garbage and the allocator's freed pages go back over a minute or two (read 30 s
- * after the connects, 1000 mailboxes showed 219 MiB; the same, minutes later, 173). Sampled
- * every 5 s from 60 s on, until the last 30 s move by less than 2 % (at most 4 min): their
- * median.
- */
-async function settledMemory(pid: number): Promise<{ anon: number; young: number }> {
-  const samples: number[] = [];
-  const started = Date.now();
-  for (;;) {
-    await sleep(5_000);
-    samples.push(anonOf(pid));
-    const last = samples.slice(-6);
-    const settled =
-      Date.now() - started >= 60_000 &&
-      last.length === 6 &&
-      Math.max(...last) - Math.min(...last) < 0.02 * Math.min(...last);
-    if (settled || Date.now() - started > 240_000) {
-      return { anon: median(last), young: await youngGenerationOf(pid) };
-    }
-  }
-}
 
 /**
  * What one more watched mailbox costs, the process's fixed costs apart: a watcher on a new
