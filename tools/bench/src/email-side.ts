@@ -51,6 +51,7 @@ import {
   TestMailbox,
   writeTestDomainsFile,
 } from '../../../libs/imap-mailbox/src/testing/index.js';
+import { cpuByGroup, cpuShare, stackPid } from './cpu-groups.js';
 import {
   type CpuProfile,
   cpuProfileSummary,
@@ -61,7 +62,6 @@ import {
   keepaliveProbeRate,
   machineJiffies,
   parseSs,
-  processStat,
   processTicks,
   rssAnonBytes,
   type SsSocket,
@@ -268,71 +268,6 @@ const anonOf = (pid: number) => rssAnonBytes(readFileSync(`/proc/${pid}/status`,
 const ticksOf = (pid: number) => processTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 const machineNow = () => machineJiffies(readFileSync('/proc/stat', 'utf8'));
 const TICKS_PER_SEC = 100;
-
-/** A pid from a file of the stack (.stack/<part>.pid); 0 when unknown. */
-function stackPid(part: string): number {
-  try {
-    return Number(readFileSync(join(STACK_DIR, `${part}.pid`), 'utf8').trim()) || 0;
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * CPU ticks so far per group: a root process and all its descendants (plus what its reaped
- * children used: Dovecot's imap processes come and go). Machine-wide busy ticks beside.
- */
-function cpuByGroup(roots: Record<string, number>): Record<string, number> {
-  const procs = new Map<number, { ppid: number; ticks: number; childTicks: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      procs.set(Number(entry), processStat(readFileSync(`/proc/${entry}/stat`, 'utf8')));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const groupOf = new Map<number, string>();
-  const find = (pid: number, depth = 0): string | undefined => {
-    if (groupOf.has(pid)) return groupOf.get(pid);
-    const root = Object.entries(roots).find(([, r]) => r === pid)?.[0];
-    if (root !== undefined) return root;
-    const p = procs.get(pid);
-    if (!p || p.ppid <= 1 || depth > 20) return undefined;
-    return find(p.ppid, depth + 1);
-  };
-  const out: Record<string, number> = Object.fromEntries(Object.keys(roots).map((k) => [k, 0]));
-  for (const [pid, p] of procs) {
-    const g = find(pid);
-    if (g === undefined) continue;
-    groupOf.set(pid, g);
-    out[g] = (out[g] ?? 0) + p.ticks + (Object.values(roots).includes(pid) ? p.childTicks : 0);
-  }
-  const m = machineNow();
-  out.machineBusy = m.busy;
-  out.machineTotal = m.total;
-  out.machineIrq = m.irq;
-  return out;
-}
-/** CPU per group between two cpuByGroup() readings, in % of one core over `seconds`. */
-function cpuShare(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
-  const cores = cpus().length;
-  const wall = ((b.machineTotal ?? 0) - (a.machineTotal ?? 0)) / cores;
-  const out: Record<string, number> = {};
-  let known = 0;
-  for (const k of Object.keys(b)) {
-    if (k.startsWith('machine')) continue;
-    const d = (b[k] ?? 0) - (a[k] ?? 0);
-    known += d;
-    out[k] = round((100 * d) / wall);
-  }
-  const busy = (b.machineBusy ?? 0) - (a.machineBusy ?? 0);
-  const irq = (b.machineIrq ?? 0) - (a.machineIrq ?? 0);
-  out.kernelIrqSoftirq = round((100 * irq) / wall);
-  out.otherProcesses = round((100 * (busy - known - irq)) / wall);
-  out.machineBusyOfAllCores = round((100 * busy) / wall / cores);
-  return out;
-}
 
 /** The watcher's sockets to Dovecot, per `ss` (one line per socket, tcp_info included). */
 function watcherSockets(pid: number): SsSocket[] {
@@ -703,10 +638,10 @@ const env = watcherEnv(prefix, deployment);
 if (CPU_PROF) await rm(PROF_DIR, { recursive: true, force: true });
 const watcher = new FlaggedService('email-watcher', env, nodeFlags);
 const stackRoots = {
-  dovecot: stackPid('dovecot'),
-  tokenEndpoint: stackPid('google'),
-  kafka: stackPid('kafka'),
-  redis: stackPid('redis'),
+  dovecot: stackPid(STACK_DIR, 'dovecot'),
+  tokenEndpoint: stackPid(STACK_DIR, 'google'),
+  kafka: stackPid(STACK_DIR, 'kafka'),
+  redis: stackPid(STACK_DIR, 'redis'),
   bench: process.pid,
 };
 const machineBefore = machineNow();

@@ -28,6 +28,7 @@ import {
   serviceEnv,
   setUp,
 } from '../../demo/src/index.js';
+import { cpuByGroup, cpuShare, stackPid } from './cpu-groups.js';
 import { type CpuProfile, cpuProfileSummary } from './cpuprofile.js';
 import { cdfChart } from './png-chart.js';
 import { type Summary, summarize } from './stats.js';
@@ -323,14 +324,13 @@ function cpuSeconds(): Record<string, number> {
   return out;
 }
 
-/** CPU used between two cpuSeconds() readings, in % of one core. */
-function cpuPercent(a: Record<string, number>, b: Record<string, number>, seconds: number) {
-  const out: Record<string, number> = {};
-  for (const k of Object.keys(b)) {
-    if (k === 'machineAll') continue;
-    out[k] = Math.round((((b[k] ?? 0) - (a[k] ?? 0)) / seconds) * 1000) / 10;
-  }
-  return out;
+/** CPU ticks so far of each service, the bench, and the stack's parts with their children. */
+function cpuTree(): Record<string, number> {
+  const roots: Record<string, number> = { bench: process.pid };
+  for (const [name, pid] of Object.entries(pids())) if (pid !== null) roots[name] = pid;
+  for (const part of ['dovecot', 'kafka', 'redis', 'google'])
+    roots[part === 'google' ? 'tokenEndpoint' : part] = stackPid(STACK_DIR, part);
+  return cpuByGroup(roots);
 }
 
 /** VmHWM / VmRSS (KiB) of this deployment's process of each service. */
@@ -464,6 +464,7 @@ const shown = (after: number) =>
 log(`restart: starting the five services; load ${load().join(' ')}`);
 const restartedAt = Date.now();
 const restartFromUs = nowUs();
+const restartCpu0 = cpuTree();
 services = await startAll('second');
 const restartAllStartedMs = Date.now() - restartedAt;
 const reconciledAll = await until(
@@ -497,10 +498,11 @@ const restart = {
   firstChangeShownMs: Math.min(...restartLines.map((c) => c.time)) - restartedAt,
   allChangesShownMs: Math.max(...restartLines.map((c) => c.time)) - restartedAt,
   cpuSecondsSinceStart: cpuSeconds(),
+  cpuPercentOfOneCore: cpuShare(restartCpu0, cpuTree()),
   outcomes: countBy(restartLines.map((c) => `${c.service} ${c.action} ${c.outcome}`)),
 };
 log(
-  `restart: ${restart.shown}/${restart.changedWhileStopped} shown in ${restart.allChangesShownMs} ms`,
+  `restart: ${restart.shown}/${restart.changedWhileStopped} shown in ${restart.allChangesShownMs} ms; cpu (% of one core): ${JSON.stringify(restart.cpuPercentOfOneCore)}`,
 );
 phases.push({ name: 'restart', start: 'second', fromUs: restartFromUs, toUs: nowUs() });
 await sleep(2000);
@@ -656,7 +658,7 @@ for (const rate of RATES) {
   log(`rate ${rate}/s: ${total} actions over ${STEP_SECONDS} s; load ${load().join(' ')}`);
   const inFlight: Promise<Action>[] = [];
   let skipped = 0;
-  const cpuBefore = cpuSeconds();
+  const cpuBefore = cpuTree();
   const stepFromUs = nowUs();
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {
@@ -673,7 +675,7 @@ for (const rate of RATES) {
   }
   const issuedOver = (performance.now() - t0) / 1000;
   const actions = await Promise.all(inFlight);
-  const cpu = cpuPercent(cpuBefore, cpuSeconds(), (performance.now() - t0) / 1000);
+  const cpu = cpuShare(cpuBefore, cpuTree());
   phases.push({ name: `rate ${rate}/s`, start: 'second', fromUs: stepFromUs, toUs: nowUs() });
   const lastDone = Math.max(...actions.map((a) => a.doneAt));
   // drain: until every effective action has its line, or 10 s after the last action
