@@ -2,7 +2,7 @@
  * vmsync's main job on the embedded local stack: the five services as separate
  * processes, a live scenario, then everything left running to explore until Ctrl-C.
  */
-import { ServiceProcess } from '@vmsync/testkit';
+import { ServiceProcess, serviceDigest } from '@vmsync/testkit';
 import { Narrator } from './narrator.js';
 import { runScenario } from './scenario.js';
 import { serviceEnv, setUp } from './setup.js';
@@ -27,6 +27,7 @@ process.once('SIGINT', () => void stop().then(() => process.exit(0)));
 process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
 process.on('uncaughtException', (error) => {
   console.error('demo failed:', error);
+  console.error(`what the services said last:\n${serviceDigest(services)}`);
   void stop().finally(() => process.exit(1));
 });
 

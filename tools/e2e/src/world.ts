@@ -8,7 +8,7 @@ import {
   serviceEnv,
   setUp,
 } from '@vmsync/demo';
-import { ServiceProcess, uniqueName, waitFor } from '@vmsync/testkit';
+import { ServiceProcess, serviceDigest, uniqueName, waitFor } from '@vmsync/testkit';
 
 export const SERVICES = [
   'rules',
@@ -203,18 +203,7 @@ export class World {
    */
   digest(): string {
     const file = join(this.#root, `services-${Date.now()}.log`);
-    const cut = (l: string) => (l.length > 400 ? `${l.slice(0, 400)}…` : l);
-    const parts = this.services.map((s) => {
-      const lines = s.lines;
-      const warnings = lines.filter((l) => /"level":(4|5|6)\d/.test(l)).slice(-6);
-      const state = s.pid === undefined ? 'not running' : `pid ${s.pid}`;
-      return [
-        `-- ${s.service} (${state}, ${lines.length} lines); last warnings:`,
-        ...warnings.map(cut),
-        '   last lines:',
-        ...lines.slice(-5).map(cut),
-      ].join('\n');
-    });
+    const parts = [serviceDigest(this.services)];
     try {
       mkdirSync(this.#root, { recursive: true });
       writeFileSync(
