@@ -83,6 +83,21 @@ describe('MailboxSession against Dovecot (XOAUTH2 via the token endpoint)', () =
     expect((await watcher.look()).emails.get(`mid:${id}`)?.state.read).toBe(true);
   });
 
+  it('sees a change Dovecot held back as it hibernated the IDLE session, at the renewal asked for', async () => {
+    await watcher.look();
+    // Dovecot hands an IDLE session to imap-hibernate 5 s after it began; a change in the
+    // last ~0.5 s before (its 500 ms notify delay still pending) is reported only when the
+    // client next sends something: here the renewal, 8 s in.
+    watcher.renewIdleAt(8_000);
+    const started = performance.now();
+    const waiting = watcher.waitForChange(25_000);
+    await new Promise((r) => setTimeout(r, 4_750));
+    const id = await user.deliver();
+    expect(await waiting).toBe('changed');
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect((await watcher.look()).emails.has(`mid:${id}`)).toBe(true);
+  }, 40_000);
+
   it('first look: empty folders are known from the opening LIST, unless INBOX moved since', async () => {
     await user.reset();
     const stays = await user.deliver();

@@ -75,6 +75,8 @@ export class MailboxSession {
   readonly #listed = new Map<string, FolderSignature>();
   #error: Error | undefined;
   #wake: ((reason: 'changed' | 'closed') => void) | undefined;
+  /** When (performance.now()) the IDLE is to be ended and begun again once; see renewIdleAt. */
+  #renewAt: number | undefined;
 
   private constructor(
     readonly client: ImapFlow,
@@ -385,6 +387,17 @@ export class MailboxSession {
   }
 
   /**
+   * Asks for the IDLE to be ended and begun again once, `delayMs` from now (replacing an
+   * earlier request), during whichever wait is running then: the server reports what it
+   * held back. Dovecot with `imap_hibernate_timeout` loses a change made in the ~0.5 s before
+   * it hibernates an IDLE session (its 500 ms notify delay is still pending then): the
+   * session reports it only once the client sends something (docs/email-side.md).
+   */
+  renewIdleAt(delayMs: number): void {
+    this.#renewAt = performance.now() + delayMs;
+  }
+
+  /**
    * IDLE on INBOX until it reports a change (gathered for `debounceMs`), `timeoutMs` passes,
    * the connection closes or `signal` aborts. The IDLE itself ends with the next command.
    */
@@ -398,11 +411,14 @@ export class MailboxSession {
     return new Promise<WakeReason>((resolve) => {
       let settled = false;
       let gathering: NodeJS.Timeout | undefined;
+      let renewing = false;
+      let renewal: NodeJS.Timeout | undefined;
       const finish = (reason: WakeReason) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         clearTimeout(gathering);
+        clearTimeout(renewal);
         signal?.removeEventListener('abort', onAbort);
         this.#wake = undefined;
         resolve(reason);
@@ -418,7 +434,7 @@ export class MailboxSession {
         this.client.idle().then(
           () => {
             // IDLE ended without us (server ended it): start again, but never spin.
-            if (!settled && this.usable && restarts < 5) {
+            if (!settled && !renewing && this.usable && restarts < 5) {
               setTimeout(() => !settled && idle(restarts + 1), 1_000).unref();
             }
           },
@@ -426,6 +442,24 @@ export class MailboxSession {
         );
       };
       idle(0);
+      if (this.#renewAt !== undefined) {
+        renewal = setTimeout(
+          () => {
+            if (settled) return;
+            this.#renewAt = undefined;
+            renewing = true;
+            // A NOOP ends the IDLE (DONE); what the server held back arrives before its OK.
+            this.client.noop().then(
+              () => {
+                renewing = false;
+                if (!settled) idle(0);
+              },
+              () => finish(this.usable ? 'changed' : 'closed'),
+            );
+          },
+          Math.max(0, this.#renewAt - performance.now()),
+        );
+      }
     });
   }
 

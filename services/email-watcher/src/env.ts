@@ -58,6 +58,20 @@ export const EmailWatcherEnv = z.object({
     .min(10_000)
     .max(29 * 60_000)
     .default(24 * 60_000),
+  /**
+   * After a look a change caused, the IDLE is ended and begun again once this much later
+   * (±20 %; 0: never): ~79 B of IMAP per change. Dovecot with `imap_hibernate_timeout` loses
+   * a change made in the ~0.5 s before it hibernates an IDLE session and reports it only
+   * when the client next sends something; changes come in bursts, so this catches it within
+   * this delay rather than at the next renewal. Longer than the server's hibernation
+   * timeout (docs/email-side.md).
+   */
+  VMSYNC_IMAP_IDLE_FOLLOW_UP_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(29 * 60_000)
+    .default(60_000),
   /** IMAP logins (and token requests) per second per domain, and the burst; a domain may set its own. */
   VMSYNC_IMAP_LOGIN_RATE: z.coerce.number().positive().default(200),
   VMSYNC_IMAP_LOGIN_BURST: z.coerce.number().int().min(1).default(50),

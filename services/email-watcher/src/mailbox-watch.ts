@@ -30,6 +30,12 @@ export interface MailboxWatchDeps {
   folderStore: FolderSyncStore;
   senders: readonly string[];
   pollIntervalMs: number;
+  /**
+   * After a look a change caused (or the first), the IDLE is begun again once this much
+   * later (±20 %): a change the server held back is seen then, not at the next renewal
+   * (MailboxSession.renewIdleAt). 0: never.
+   */
+  idleFollowUpMs: number;
   /** A look (or connect) that takes longer is abandoned and the connection closed. */
   lookTimeoutMs: number;
   retry: MailboxRetryPolicy;
@@ -237,6 +243,9 @@ export class MailboxWatch {
         this.#log.info({ emails: look.emails.size, published }, 'watching mailbox');
       } else if (published > 0) {
         this.#log.debug({ published }, 'changes published');
+      }
+      if (woken !== 'timeout' && this.d.idleFollowUpMs > 0) {
+        session.renewIdleAt(jitter(this.d.idleFollowUpMs));
       }
       const wait = recheckSoon ? RECHECK_MS : jitter(this.d.pollIntervalMs);
       const reason = await session.waitForChange(wait, signal);

@@ -81,6 +81,7 @@ const app: EmailWatcherApp = new EmailWatcherApp({
     folderStore: new RedisFolderSyncStore(store),
     senders: env.VMSYNC_PBX_SENDERS,
     pollIntervalMs: env.VMSYNC_EMAIL_POLL_INTERVAL_MS,
+    idleFollowUpMs: env.VMSYNC_IMAP_IDLE_FOLLOW_UP_MS,
     lookTimeoutMs: env.VMSYNC_EMAIL_LOOK_TIMEOUT_MS,
     retry: {
       transient: {

@@ -161,6 +161,7 @@ const svcEnv: Record<string, string> = {
   VMSYNC_CONSUMER_SESSION_TIMEOUT_MS: '30000',
   VMSYNC_WATCH_LEASE_MS: '20000',
   VMSYNC_EMAIL_POLL_INTERVAL_MS: process.env.BENCH_EMAIL_POLL_INTERVAL_MS ?? '1200000',
+  VMSYNC_IMAP_IDLE_FOLLOW_UP_MS: '60000',
 };
 
 // ---------------------------------------------------------------- the services' logs

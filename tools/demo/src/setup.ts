@@ -122,6 +122,8 @@ export function serviceEnv(ctx: DemoContext, env: Record<string, string | undefi
     VMSYNC_PBX_SENDERS: ctx.serverEmail,
     VMSYNC_MAIL_DOMAINS_FILE: join(ctx.root, 'mail-domains.json'),
     VMSYNC_EMAIL_POLL_INTERVAL_MS: '2000',
+    // the local Dovecot hibernates IDLE sessions after 5 s (docs/email-side.md)
+    VMSYNC_IMAP_IDLE_FOLLOW_UP_MS: '8000',
     OTEL_TRACES_EXPORTER: 'none',
     OTEL_METRICS_EXPORTER: 'none',
     OTEL_LOGS_EXPORTER: 'none',
