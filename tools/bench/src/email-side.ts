@@ -569,13 +569,18 @@ log(
   `memory baseline: ${(rssBaseline / 2 ** 20).toFixed(1)} MiB anonymous RSS, of which young generation ${(youngAtBaseline / 2 ** 20).toFixed(1)} MiB`,
 );
 
-const prefix = `${uniqueName('bench-email')}.`;
-const deployment = uniqueName('bench-email').toLowerCase();
-const topics = topicNames(prefix);
-await ensureTopics(kafka, [
-  mailboxesTopicSpec(topics, PARTITIONS),
-  { topic: topics.emailChanged, partitions: PARTITIONS },
-]);
+/** A deployment of its own (topic prefix, name) with the topics a watcher reads and writes. */
+async function newDeployment(name: string) {
+  const prefix = `${uniqueName(name)}.`;
+  const deployment = uniqueName(name).toLowerCase();
+  const topics = topicNames(prefix);
+  await ensureTopics(kafka, [
+    mailboxesTopicSpec(topics, PARTITIONS),
+    { topic: topics.emailChanged, partitions: PARTITIONS },
+  ]);
+  return { prefix, deployment, topics };
+}
+const { prefix, deployment, topics } = await newDeployment('bench-email');
 await declareMailboxes(
   publisher,
   topics,
@@ -1179,13 +1184,11 @@ async function memorySlope() {
   await calm('the memory slope', 90_000);
   const half = Math.floor(MAILBOXES / 2);
   log(`memory slope: a new watcher with ${half} mailboxes, then ${MAILBOXES}...`);
-  const slopePrefix = `${uniqueName('bench-email-slope')}.`;
-  const slopeDeployment = uniqueName('bench-email-slope').toLowerCase();
-  const t = topicNames(slopePrefix);
-  await ensureTopics(kafka, [
-    mailboxesTopicSpec(t, PARTITIONS),
-    { topic: t.emailChanged, partitions: PARTITIONS },
-  ]);
+  const {
+    prefix: slopePrefix,
+    deployment: slopeDeployment,
+    topics: t,
+  } = await newDeployment('bench-email-slope');
   const declare = (list: readonly string[]) =>
     declareMailboxes(
       publisher,
