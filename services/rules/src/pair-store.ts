@@ -1,6 +1,7 @@
 import type { EmailRef, EmailState, PairKind, VoicemailRef, VoicemailState } from '@vmsync/events';
 import type { Store } from '@vmsync/store';
 import type { NotificationClass } from './linking/classify-notification.js';
+import type { UserChanges } from './rules/index.js';
 
 export interface VoicemailRecord {
   ref: VoicemailRef;
@@ -47,9 +48,14 @@ redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
 return 'OK'`;
 
+const NEWEST = `
+local old = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > old then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+return 'OK'`;
+
 /**
- * The rules' shared state (DESIGN.md §1): each side's last known state, the pairs, and
- * the messages still waiting for their partner. The rules process keeps none of it.
+ * The rules' shared state (DESIGN.md §1): each side's last known state, when a user last
+ * changed it, the pairs, and the messages still waiting for their partner. The rules process keeps none of it.
  */
 export class PairStore {
   constructor(private readonly store: Store) {}
@@ -74,6 +80,23 @@ export class PairStore {
   async getEmail(key: string): Promise<EmailRecord | null> {
     const raw = await this.store.redis.get(this.#k('em', key));
     return raw === null ? null : (JSON.parse(raw) as EmailRecord);
+  }
+
+  /**
+   * A user changed this side at `at` (the echo rule's comparison, rules/on-echo.ts):
+   * kept as the newest such time, so a redelivered older event cannot move it back.
+   */
+  async noteUserChange(side: 'vm' | 'em', key: string, at: number): Promise<void> {
+    await this.store.redis.eval(NEWEST, 1, this.#k('user-at', side, key), at, TTL_S);
+  }
+
+  /** When a user last changed each side of `pair` (0: never seen). */
+  async userChanges(pair: Pair): Promise<UserChanges> {
+    const [vm, em] = await this.store.redis.mget(
+      this.#k('user-at', 'vm', pair.voicemail),
+      this.#k('user-at', 'em', pair.email),
+    );
+    return { voicemailAt: Number(vm ?? 0), emailReadAt: Number(em ?? 0) };
   }
 
   async pairOfVoicemail(key: string): Promise<Pair | null> {

@@ -207,6 +207,60 @@ describe('rules service (real Kafka and Redis)', () => {
     });
   });
 
+  it('carries an unread made in Trash to the voicemail once vmsync brings the email back', async () => {
+    // Soak, seed 29902: the phone user undeletes a heard voicemail, then the mail user
+    // marks its email unread in Trash; the mail-actuator skips "mark read" (newer wins)
+    // and moves the email back. Its echo must carry the unread to the voicemail.
+    const user = 'user5@example.test';
+    const msgId = `${user}-m1`;
+    const decision = (id: string) =>
+      waitFor(`the decision on ${id}`, () =>
+        replicas.flatMap((r) => r.logs()).find((l) => l.event === id && l.outcome !== undefined),
+      );
+    await publish(voicemailEvent(user, msgId, { after: { folder: 'deleted', heard: true } }));
+    const email = emailEvent(user, msgId, { after: { location: 'trash', read: true } });
+    await publish(email);
+    expect(await decision(email.id)).toMatchObject({ linked: true, commands: [] });
+    const undelete = voicemailEvent(user, msgId, {
+      phase: 'change',
+      before: { folder: 'deleted', heard: true },
+      after: { folder: 'saved', heard: true },
+    });
+    await publish(undelete);
+    const toInbox = await waitFor('ensure-inbox', () =>
+      commandsFor(user).find(
+        (c) => c.type === 'mail-command' && c.payload.action === 'ensure-inbox',
+      ),
+    );
+    const unread = emailEvent(user, msgId, {
+      phase: 'change',
+      before: { location: 'trash', read: true },
+      after: { location: 'trash', read: false },
+    });
+    await publish(unread);
+    expect(await decision(unread.id)).toMatchObject({ outcome: 'commands', commands: [] });
+    const echo = emailEvent(user, msgId, {
+      phase: 'change',
+      before: { location: 'trash', read: false },
+      after: { location: 'inbox', read: false },
+      echoOf: toInbox.id,
+    });
+    await publish(echo);
+    const unheard = await waitFor('ensure-unheard', () =>
+      commandsFor(user).find((c) => c.type === 'voicemail-command'),
+    );
+    expect(unheard).toMatchObject({
+      causationId: echo.id,
+      observedAt: unread.observedAt,
+      payload: { action: 'ensure-unheard', ref: { msgId } },
+    });
+    expect(
+      commandsFor(user)
+        .map((c) => (c.payload as { action: string }).action)
+        .sort(),
+    ).toEqual(['ensure-inbox', 'ensure-read', 'ensure-unheard']);
+  });
+
   it('refuses a forged notification: nothing links, nothing is commanded', async () => {
     const user = 'user4@example.test';
     const msgId = `${user}-m1`;

@@ -10,7 +10,15 @@ import {
   type VoicemailRecord,
   voicemailKey,
 } from './pair-store.js';
-import { type Decision, onEmailChange, onVoicemailChange, reconcile } from './rules/index.js';
+import {
+  type Decision,
+  emailUserChange,
+  onEmailChange,
+  onEmailEcho,
+  onVoicemailChange,
+  reconcile,
+  voicemailUserChange,
+} from './rules/index.js';
 import type { DeletionGuard, GuardContext } from './safety/deletion-guard.js';
 
 export type Outcome =
@@ -55,6 +63,9 @@ export class SyncEngine {
     await this.pairs.putVoicemail(record);
     if (record.user === null) return { kind: 'not-synchronized' };
     const key = voicemailKey(p.ref);
+    if (p.echoOf === null && p.before !== null && voicemailUserChange(p.before, p.after)) {
+      await this.pairs.noteUserChange('vm', key, event.observedAt);
+    }
     await this.guard?.voicemailSeen(record.user, key, p.after);
     const pair = await this.pairs.pairOfVoicemail(key);
     if (pair) {
@@ -92,9 +103,12 @@ export class SyncEngine {
     };
     await this.pairs.putEmail(record);
     const key = emailKey(p.ref);
+    if (p.echoOf === null && p.before !== null && emailUserChange(p.before, p.after)) {
+      await this.pairs.noteUserChange('em', key, event.observedAt);
+    }
     const pair = await this.pairs.pairOfEmail(key);
     if (pair) {
-      if (p.echoOf !== null) return { kind: 'echo' };
+      if (p.echoOf !== null) return this.#emailEcho(event, pair, record);
       const voicemail = await this.pairs.getVoicemail(pair.voicemail);
       const reconciling = p.phase === 'snapshot' || p.before === null;
       const decisions =
@@ -117,6 +131,33 @@ export class SyncEngine {
     const partner = await this.#voicemailFor(record);
     if (!partner) return { kind: 'waiting' };
     return this.#link(event, partner, record);
+  }
+
+  /**
+   * An echo decides nothing, but for the one case on-echo.ts describes: the command then
+   * carries the time of the user's unread as its cause (newer wins judges it by that).
+   */
+  async #emailEcho(
+    event: EnvelopeOf<'email-changed'>,
+    pair: Pair,
+    email: EmailRecord,
+  ): Promise<Outcome> {
+    const { before, after } = event.payload;
+    if (before === null || pair.kind !== 'wav') return { kind: 'echo' };
+    const [voicemail, users] = await Promise.all([
+      this.pairs.getVoicemail(pair.voicemail),
+      this.pairs.userChanges(pair),
+    ]);
+    const decisions = onEmailEcho(pair.kind, before, after, voicemail?.state ?? 'unknown', users);
+    if (decisions.length === 0 || !voicemail) return { kind: 'echo' };
+    const cause = { ...event, observedAt: users.emailReadAt };
+    return this.#guarded(this.#commands(cause, decisions, voicemail, email, false), {
+      phase: 'change',
+      user: email.ref.account.toLowerCase(),
+      event: event.id,
+      voicemail: { state: voicemail.state },
+      email: { state: after, before },
+    });
   }
 
   /**

@@ -7,13 +7,15 @@ import {
 } from '@vmsync/events';
 import type { Decision } from './decision.js';
 import { onEmailChange, onVoicemailChange } from './on-change.js';
+import { emailUserChange, onEmailEcho, type UserChanges, voicemailUserChange } from './on-echo.js';
 import { reconcile } from './reconcile.js';
 
 /*
  * A model of one pair in the running system, for the convergence property: both stores,
  * the users, the watchers (which see every change, the actuators' own included), the bus
  * (one ordered queue per side), the rules service (pair store + the real decision
- * functions, echoes recognised and dropped as DESIGN.md §3.3 asks) and the actuators
+ * functions, echoes recognised as DESIGN.md §3.3 asks and deciding only what on-echo.ts
+ * decides) and the actuators
  * ("make it so", newer wins). One logical clock stands for the deployment's one clock.
  */
 
@@ -126,6 +128,8 @@ export class PairWorld {
   readonly userStamps = { voicemail: zero(), email: zero() };
   /** The pair store: each side as last observed by the rules service. */
   readonly known: { voicemail: VoicemailState; email: EmailState };
+  /** The pair store: when a user last changed each side, as observed. */
+  knownUsers: UserChanges = { voicemailAt: 0, emailReadAt: 0 };
   readonly events: Record<Side, Observation[]> = { voicemail: [], email: [] };
   readonly commands: Record<Side, Command[]> = { voicemail: [], email: [] };
   userActions = 0;
@@ -181,7 +185,19 @@ export class PairWorld {
     this.now += 1;
     if (side === 'voicemail') this.known.voicemail = event.after as VoicemailState;
     else this.known.email = event.after as EmailState;
-    if (event.echo && this.recogniseEchoes) return;
+    if (event.echo && this.recogniseEchoes) {
+      if (side === 'email') {
+        const users = this.knownUsers;
+        const before = event.before as EmailState;
+        const after = event.after as EmailState;
+        this.#send(
+          onEmailEcho(this.kind, before, after, this.known.voicemail, users),
+          users.emailReadAt,
+        );
+      }
+      return;
+    }
+    this.#noteUserChange(side, event);
     const decisions =
       side === 'voicemail'
         ? onVoicemailChange(
@@ -216,6 +232,18 @@ export class PairWorld {
     }
     this.#set(side, after);
     this.events[side].push({ before, after, observedAt: this.now, echo: true });
+  }
+
+  /** What the rules service records of a user's change (pair-store user times). */
+  #noteUserChange(side: Side, event: Observation): void {
+    const { before, after, observedAt } = event;
+    if (side === 'voicemail') {
+      if (voicemailUserChange(before as VoicemailState, after as VoicemailState)) {
+        this.knownUsers = { ...this.knownUsers, voicemailAt: observedAt };
+      }
+    } else if (emailUserChange(before as EmailState, after as EmailState)) {
+      this.knownUsers = { ...this.knownUsers, emailReadAt: observedAt };
+    }
   }
 
   #set(side: Side, s: VoicemailState | EmailState): void {

@@ -6,4 +6,10 @@ export {
 } from './changes.js';
 export { type Decision, toEmail, toVoicemail } from './decision.js';
 export { onEmailChange, onVoicemailChange } from './on-change.js';
+export {
+  emailUserChange,
+  onEmailEcho,
+  type UserChanges,
+  voicemailUserChange,
+} from './on-echo.js';
 export { reconcile } from './reconcile.js';

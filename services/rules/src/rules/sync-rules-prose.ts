@@ -58,10 +58,18 @@ export const decisions: readonly string[] = [
    section 1 would change (see section 5).`,
 ];
 
-export const partsMustDo = `- **Echoes are recognised and dropped** before the rules (DESIGN.md §3.3, \`echoOf\`). The
-  rules do not tell an echo from a user's change; fed back as changes, echoes ping-pong:
-  an email restored from Trash while its voicemail is being deleted never settles (a test
-  shows this).
+export const partsMustDo = `- **Echoes are recognised and decide nothing** (DESIGN.md §3.3, \`echoOf\`). The rules
+  do not tell an echo from a user's change; fed back as changes, echoes ping-pong: an
+  email restored from Trash while its voicemail is being deleted never settles (a test
+  shows this). One exception keeps a pair from settling in disagreement: the phone user
+  undeletes a heard voicemail and, just after, the mail user marks its email unread in
+  Trash. That unread is not synced (§3.2) yet, being newer, it makes the mail-actuator
+  skip the undelete's "mark read"; vmsync's own move then brings the email back to the
+  Inbox unread beside a heard voicemail. When the echo of that move arrives, the email is
+  unread and out of Trash, the voicemail heard, and the email's read state was last
+  changed by a user after anything a user did to the voicemail, the rules mark the
+  voicemail unheard, with the unread's time as the command's cause. Found by the soak
+  (seed 29902); the property test allows no disagreement for it any more.
 - **Newer wins compares the part of the message a command sets** with the time a _user_
   last changed that part (echoes do not count): whether the message is deleted
   (\`ensure-trash\`, \`ensure-inbox\`, \`ensure-deleted\`, \`ensure-saved\`) or its read state
@@ -87,7 +95,4 @@ test allows exactly these and nothing else:
 - **wav, a purge racing a restore**: a user restores one side in the moment the other is
   purged, before the rules know of the purge. Newer wins keeps the restored side; the next
   start-up moves it back to \`deleted\` or Trash (decision 2 does so at once when the purge
-  is known).
-- **wav, an email marked unread in Trash as its voicemail is undeleted**: the unread is not
-  synced (§3.2) and blocks, as newer, the "mark email read" of the undelete; the email
-  comes back to the Inbox unread beside a heard voicemail. The next start-up marks it read.`;
+  is known).`;
