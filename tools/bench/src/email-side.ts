@@ -38,7 +38,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createKafka, createPublisher, ensureTopics } from '@vmsync/bus';
 import { topicNames } from '@vmsync/events';
 import { DeploymentClock, Store } from '@vmsync/store';
-import { allocatorEnv, uniqueName } from '@vmsync/testkit';
+import { ServiceProcess, uniqueName } from '@vmsync/testkit';
 // Not dependencies of @vmsync/bench: taken by path, the way the integration tests use them.
 import {
   declareMailboxes,
@@ -325,65 +325,18 @@ async function calm(what: string, maxMs = 120_000): Promise<number[]> {
   return loadavg().map((x) => round(x, 2));
 }
 
-/** A service started like testkit's ServiceProcess does, with node flags (diagnostics). */
-class FlaggedService {
-  readonly lines: string[] = [];
-  #child: ChildProcess | undefined;
-  constructor(
-    readonly service: string,
-    private readonly env: Record<string, string>,
-    private readonly flags: string[],
-  ) {}
-
-  async start(timeoutMs: number): Promise<void> {
-    const main = join(ROOT, 'services', this.service, 'src/main.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', ...this.flags, main], {
-      cwd: ROOT,
-      env: { ...process.env, ...allocatorEnv({ ...process.env, ...this.env }), ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.#child = child;
-    process.on('exit', () => child.kill('SIGKILL'));
-    let buffer = '';
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      const parts = buffer.split('\n');
-      buffer = parts.pop() ?? '';
-      this.lines.push(...parts.filter(Boolean));
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    const deadline = Date.now() + timeoutMs;
-    while (!this.lines.some((l) => /"msg":"[^"]* started"/.test(l))) {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`${this.service} did not start:\n${this.lines.join('\n')}`);
-      }
-      await sleep(50);
+/** A service's log lines from `from` on, parsed (lines that are not JSON skipped); `next`: where to go on. */
+function logsSince(service: ServiceProcess, from: number): { logs: LogLine[]; next: number } {
+  const logs: LogLine[] = [];
+  const next = service.lines.length;
+  for (let i = from; i < next; i++) {
+    try {
+      logs.push(JSON.parse(service.lines[i] as string) as LogLine);
+    } catch {
+      // not a log line
     }
   }
-
-  /** Its log lines from `from` on, parsed (lines that are not JSON skipped); `next`: where to go on. */
-  logsSince(from: number): { logs: LogLine[]; next: number } {
-    const logs: LogLine[] = [];
-    const next = this.lines.length;
-    for (let i = from; i < next; i++) {
-      try {
-        logs.push(JSON.parse(this.lines[i] as string) as LogLine);
-      } catch {
-        // not a log line
-      }
-    }
-    return { logs, next };
-  }
-
-  async stop(): Promise<number | null> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.kill('SIGTERM');
-    return exited;
-  }
+  return { logs, next };
 }
 
 // ---------------------------------------------------------------- setup
@@ -552,7 +505,7 @@ async function settledMemory(pid: number): Promise<{ anon: number; young: number
 async function baselineRss(): Promise<number> {
   const deployment = uniqueName('bench-email0').toLowerCase();
   const env0 = watcherEnv(`${uniqueName('bench-email0')}.`, deployment);
-  const empty = new FlaggedService('email-watcher', env0, heapFlags);
+  const empty = new ServiceProcess('email-watcher', env0, heapFlags);
   await empty.start(60_000);
   const pid = pidOfDeployment(deployment);
   // Settled: read soon after start, the garbage of loading its modules was counted in.
@@ -641,7 +594,7 @@ log(
 );
 const env = watcherEnv(prefix, deployment);
 if (CPU_PROF) await rm(PROF_DIR, { recursive: true, force: true });
-const watcher = new FlaggedService('email-watcher', env, nodeFlags);
+const watcher = new ServiceProcess('email-watcher', env, nodeFlags);
 const stackRoots = {
   dovecot: stackPid(STACK_DIR, 'dovecot'),
   tokenEndpoint: stackPid(STACK_DIR, 'google'),
@@ -678,7 +631,7 @@ let opsPort = 0;
 const failures: { kind: string; err: string }[] = [];
 /** Reads the watcher's new log lines (incrementally: parsing them all each time costs CPU). */
 function readLogs(): void {
-  const { logs, next } = watcher.logsSince(parsedLines);
+  const { logs, next } = logsSince(watcher, parsedLines);
   parsedLines = next;
   for (const l of logs) {
     const at = (l.time ?? Number.NaN) + clockMinusDate;
@@ -1131,7 +1084,7 @@ async function restartOnce(shareTokens: boolean) {
   log(
     `restart: the watcher started again on the same deployment (${shareTokens ? 'tokens shared through Redis' : 'VMSYNC_SHARE_ACCESS_TOKENS=false'})...`,
   );
-  const again = new FlaggedService(
+  const again = new ServiceProcess(
     'email-watcher',
     { ...env, VMSYNC_SHARE_ACCESS_TOKENS: String(shareTokens) },
     heapFlags,
@@ -1146,7 +1099,7 @@ async function restartOnce(shareTokens: boolean) {
   let last = Number.NaN;
   const deadline = Date.now() + 300_000;
   while (seen.size < MAILBOXES && Date.now() < deadline) {
-    const { logs, next } = again.logsSince(parsed);
+    const { logs, next } = logsSince(again, parsed);
     parsed = next;
     for (const l of logs) {
       if (l.msg === 'watching mailbox' && l.account !== undefined && !seen.has(l.account)) {
@@ -1197,7 +1150,7 @@ async function memorySlope() {
       clock.now(),
     );
   await declare(accounts.slice(0, half));
-  const w = new FlaggedService(
+  const w = new ServiceProcess(
     'email-watcher',
     watcherEnv(slopePrefix, slopeDeployment),
     heapFlags,
@@ -1209,7 +1162,7 @@ async function memorySlope() {
   const watchingAll = async (n: number) => {
     const deadline = Date.now() + 300_000;
     while (seen.size < n && Date.now() < deadline) {
-      const { logs, next } = w.logsSince(parsed);
+      const { logs, next } = logsSince(w, parsed);
       parsed = next;
       for (const l of logs) if (l.msg === 'watching mailbox' && l.account) seen.add(l.account);
       await sleep(100);

@@ -2,8 +2,6 @@
  * vmsync's main job on the embedded local stack: the five services as separate
  * processes, a live scenario, then everything left running to explore until Ctrl-C.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ServiceProcess, serviceDigest } from '@vmsync/testkit';
 import { Narrator } from './narrator.js';
 import { runScenario } from './scenario.js';
@@ -29,10 +27,7 @@ process.once('SIGINT', () => void stop().then(() => process.exit(0)));
 process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
 process.on('uncaughtException', (error) => {
   console.error('demo failed:', error);
-  console.error(`what the services said last:\n${serviceDigest(services)}`);
-  const file = join(ctx.root, `services-${Date.now()}.log`);
-  writeFileSync(file, services.flatMap((s) => s.lines.map((l) => `${s.service} ${l}`)).join('\n'));
-  console.error(`(every service's log: ${file})`);
+  console.error(`what the services said last:\n${serviceDigest(services, { logDir: ctx.root })}`);
   void stop().finally(() => process.exit(1));
 });
 

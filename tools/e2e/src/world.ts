@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type DemoContext,
@@ -197,24 +196,9 @@ export class World {
     });
   }
 
-  /**
-   * What the services were saying, for a failure's message: each one's last warnings and
-   * last lines (a CI log shows only the test's output). The whole logs go to a file.
-   */
+  /** What the services were saying, for a failure's message; their whole logs go to a file. */
   digest(): string {
-    const file = join(this.#root, `services-${Date.now()}.log`);
-    const parts = [serviceDigest(this.services)];
-    try {
-      mkdirSync(this.#root, { recursive: true });
-      writeFileSync(
-        file,
-        this.services.map((s) => s.lines.map((l) => `${s.service} ${l}`).join('\n')).join('\n'),
-      );
-      parts.push(`(every service's log: ${file})`);
-    } catch {
-      // the digest above is what matters
-    }
-    return parts.join('\n');
+    return serviceDigest(this.services, { logDir: this.#root });
   }
 
   async email(p: Pair): Promise<MailView | undefined> {
