@@ -70,7 +70,13 @@ export class AsteriskSpoolStore implements VoicemailStore {
       messages: scan.messages.map(toStored),
       unknown: scan.unknown.map(toUnknown),
       complete: scan.complete,
+      ...(scan.version === undefined ? {} : { version: scan.version }),
     };
+  }
+
+  version(mailbox: string): Promise<string> {
+    const { context, box } = split(mailbox);
+    return this.reader.mailboxVersion(context, box);
   }
 
   async readMessage(

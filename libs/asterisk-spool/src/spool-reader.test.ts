@@ -389,3 +389,59 @@ describe('a message moving between folders while it is read', () => {
     await rm(box('Old'), { recursive: true });
   });
 });
+
+describe('mailbox version (what lets a periodic rescan skip an unchanged mailbox)', () => {
+  const version = () => reader.mailboxVersion('default', '1001');
+  // A folder's modification time moves in the kernel's clock ticks: a change in the same
+  // tick as the one before it could keep it. The rescan it serves runs a minute apart.
+  const tick = () => new Promise((r) => setTimeout(r, 30));
+
+  beforeEach(async () => {
+    await putMessage(spool.spoolDir, 'INBOX', 0, 'm-1');
+    await putMessage(spool.spoolDir, 'Old', 0, 'm-2');
+    await tick();
+  });
+
+  it("is the whole scan's while nothing changes", async () => {
+    const scan = await reader.scanMailbox('default', '1001');
+    expect(scan.complete).toBe(true);
+    expect(scan.version).toEqual(expect.any(String));
+    expect(await version()).toBe(scan.version);
+    expect(await version()).toBe(scan.version);
+  });
+
+  it('changes when a message is heard (moved), added or deleted', async () => {
+    const v0 = await version();
+    await mkdir(box('Old'), { recursive: true });
+    for (const ext of ['txt', 'wav']) {
+      await rename(
+        path.join(box('INBOX'), `msg0000.${ext}`),
+        path.join(box('Old'), `msg0001.${ext}`),
+      );
+    }
+    const v1 = await version();
+    expect(v1).not.toBe(v0);
+    await tick();
+    await putMessage(spool.spoolDir, 'INBOX', 0, 'm-3');
+    const v2 = await version();
+    expect(v2).not.toBe(v1);
+    await tick();
+    await unlink(path.join(box('Old'), 'msg0000.txt'));
+    expect(await version()).not.toBe(v2);
+  });
+
+  it('changes when a slot is reused under the same file names (one message replaced by another)', async () => {
+    const before = await version();
+    await unlink(path.join(box('INBOX'), 'msg0000.txt'));
+    await unlink(path.join(box('INBOX'), 'msg0000.wav'));
+    await putMessage(spool.spoolDir, 'INBOX', 0, 'm-9');
+    expect(await version()).not.toBe(before);
+  });
+
+  it('is not given for a scan that could not read the mailbox whole', async () => {
+    await putMessage(spool.spoolDir, 'INBOX', 1, 'm-4', { txt: '[message]\n' });
+    const scan = await reader.scanMailbox('default', '1001');
+    expect(scan).toMatchObject({ complete: false, unknown: [{ reason: 'partial-metadata' }] });
+    expect(scan.version).toBeUndefined();
+  });
+});

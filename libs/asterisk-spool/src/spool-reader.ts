@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants, type Dirent, type Stats } from 'node:fs';
-import { lstat, open, readdir, realpath } from 'node:fs/promises';
+import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VmsyncError } from '@vmsync/errors';
 import type { VoicemailAudio, VoicemailState } from '@vmsync/events';
@@ -77,6 +77,8 @@ export interface MailboxScan {
    * only then does a msg_id missing from `messages` and `unknown` mean purged.
    */
   complete: boolean;
+  /** The mailbox's version (mailboxVersion) when the scan began; set when the scan is whole. */
+  version?: string;
 }
 
 /** Reasons that cannot hide some other msg_id (the file was read whole; it just has no id). */
@@ -172,12 +174,14 @@ export class SpoolReader {
     const dir = path.join(root, context, mailbox);
     let last: MailboxScan | null = null;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const before = await this.listing(dir);
+      const before = await this.listing(dir, true);
       const scan = await this.scanOnce(id, dir);
       const after = await this.listing(dir);
       // A message moved between two folders while they were read one after the other
       // could be missed in both: only a scan the spool did not change under is complete.
-      if (before === after) return scan;
+      if (before.names === after.names) {
+        return scan.complete ? { ...scan, version: versionOf(before) } : scan;
+      }
       last = scan;
     }
     const result = last ?? { mailbox: id, messages: [], unknown: [], complete: false };
@@ -209,27 +213,52 @@ export class SpoolReader {
     return findInScan(scan, msgId);
   }
 
-  /** Names of every message file and folder, as one string to compare two moments by. */
-  private async listing(dir: string): Promise<string> {
+  /**
+   * A token that changes whenever a file is added to, removed from or renamed in any of the
+   * mailbox's folders since it was last taken (each folder's modification time, read
+   * before its names, and the names): equal to a whole scan's `version` only if nothing
+   * changed since that scan began. A periodic rescan compares it instead of reading every
+   * message again.
+   */
+  async mailboxVersion(context: string, mailbox: string): Promise<string> {
+    if (!isSafeSegment(context) || !isSafeSegment(mailbox)) {
+      throw new VmsyncError(
+        'SPOOL_BAD_MAILBOX',
+        `'${mailbox}@${context}' is not a spool mailbox name`,
+      );
+    }
+    return versionOf(await this.listing(path.join(await this.spoolRoot(), context, mailbox), true));
+  }
+
+  /**
+   * Names of every message file and folder, as one string to compare two moments by; with
+   * `times`, each folder's modification time too, read before its names (a change after
+   * the read moves it, one before shows in the names).
+   */
+  private async listing(dir: string, times = false): Promise<{ names: string; times: string }> {
     const parts: string[] = [];
+    const stamps: string[] = [];
     let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (error) {
-      return `!${(error as NodeJS.ErrnoException).code ?? 'error'}`;
+      return { names: `!${(error as NodeJS.ErrnoException).code ?? 'error'}`, times: '' };
     }
     for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (!e.isDirectory() && !e.isSymbolicLink()) continue;
+      const folder = path.join(dir, e.name);
       try {
-        const names = (await readdir(path.join(dir, e.name)))
-          .filter((n) => MESSAGE_SLOT_FILE.test(n))
-          .sort();
+        if (times) {
+          const st = await stat(folder, { bigint: true });
+          stamps.push(`${st.ino}:${st.mtimeNs}:${st.ctimeNs}`);
+        }
+        const names = (await readdir(folder)).filter((n) => MESSAGE_SLOT_FILE.test(n)).sort();
         parts.push(`${e.name}/${names.join(',')}`);
       } catch (error) {
         parts.push(`${e.name}!${(error as NodeJS.ErrnoException).code ?? 'error'}`);
       }
     }
-    return parts.join('|');
+    return { names: parts.join('|'), times: stamps.join(',') };
   }
 
   private async scanOnce(id: string, dir: string): Promise<MailboxScan> {
@@ -585,4 +614,9 @@ function errnoReason(error: unknown): UnknownReason {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ELOOP') return 'symlink';
   return 'unreadable';
+}
+
+/** One string for a listing taken with its folders' times. */
+function versionOf(listing: { names: string; times: string }): string {
+  return `${listing.times}#${listing.names}`;
 }

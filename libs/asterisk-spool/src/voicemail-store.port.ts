@@ -15,6 +15,12 @@ export interface VoicemailStore {
     mailbox: string,
     msgId: string,
   ): Promise<StoredMessage | UnknownStoredMessage | PurgedStoredMessage>;
+  /**
+   * Optional, cheap: a token that changes whenever anything in the mailbox may have
+   * changed (equal to MessageListing.version when nothing did). Lets a periodic rescan
+   * skip an unchanged mailbox.
+   */
+  version?(mailbox: string): Promise<string>;
   /** Hints that a mailbox may have changed; ends when `signal` aborts. */
   watch(signal: AbortSignal): AsyncIterable<MailboxHint>;
   /** "Make it so" for one message; throws a retriable VmsyncError when the message cannot be read now. */
@@ -71,6 +77,8 @@ export interface MessageListing {
   messages: StoredMessage[];
   unknown: UnknownStoredMessage[];
   complete: boolean;
+  /** The mailbox's version (see VoicemailStore.version) as this listing read it. */
+  version?: string;
 }
 
 export interface MailboxHint {

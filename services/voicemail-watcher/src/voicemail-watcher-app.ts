@@ -1,4 +1,4 @@
-import type { StoreMailbox, VoicemailStore } from '@vmsync/asterisk-spool';
+import type { MessageListing, StoreMailbox, VoicemailStore } from '@vmsync/asterisk-spool';
 import type { Publisher, PublishItem } from '@vmsync/bus';
 import {
   NEVER,
@@ -41,6 +41,8 @@ export class VoicemailWatcherApp {
   readonly #again = new Set<string>();
   /** Mailboxes with something unreadable: looked at again with a growing delay. */
   readonly #retryDelay = new Map<string, number>();
+  /** Each mailbox's version (VoicemailStore.version) at its last whole scan. */
+  readonly #versions = new Map<string, string>();
   #mailboxes = new Map<string, StoreMailbox>();
   /** Accounts declared on the `mailboxes` topic by this process (all of them at start). */
   readonly #declared = new Set<string>();
@@ -76,15 +78,24 @@ export class VoicemailWatcherApp {
     await Promise.all(this.#running.values());
   }
 
-  /** Scans one mailbox and publishes its transitions (all of them, for a snapshot). */
-  scan(mailboxId: string, phase: 'snapshot' | 'change' = 'change'): Promise<void> {
+  /**
+   * Scans one mailbox and publishes its transitions (all of them, for a snapshot). A
+   * `rescan` (the safety net for lost file events) first asks the store whether anything
+   * in the mailbox changed since its last whole scan, and stops there if not.
+   */
+  scan(mailboxId: string, phase: 'snapshot' | 'change' | 'rescan' = 'change'): Promise<void> {
     const running = this.#running.get(mailboxId);
     if (running) {
       this.#again.add(mailboxId);
       return running;
     }
-    const run = this.#scan(mailboxId, phase)
+    const run = this.#scanUnlessUnchanged(mailboxId, phase)
+      .then((version) => {
+        if (version === undefined) this.#versions.delete(mailboxId);
+        else this.#versions.set(mailboxId, version);
+      })
       .catch((error: unknown) => {
+        this.#versions.delete(mailboxId);
         this.o.logger.warn({ mailbox: mailboxId, err: String(error) }, 'scan failed; will retry');
         this.#retryLater(mailboxId);
       })
@@ -98,9 +109,22 @@ export class VoicemailWatcherApp {
     return run;
   }
 
-  async #scan(mailboxId: string, phase: 'snapshot' | 'change'): Promise<void> {
+  /** The mailbox's version after the scan, when it was read whole (none: scan it next time). */
+  async #scanUnlessUnchanged(
+    mailboxId: string,
+    phase: 'snapshot' | 'change' | 'rescan',
+  ): Promise<string | undefined> {
+    const known = this.#versions.get(mailboxId);
+    if (phase === 'rescan' && known !== undefined && this.o.store.version) {
+      if ((await this.o.store.version(mailboxId)) === known) return known;
+    }
+    const listing = await this.#scan(mailboxId, phase === 'snapshot' ? 'snapshot' : 'change');
+    return listing?.complete && listing.unknown.length === 0 ? listing.version : undefined;
+  }
+
+  async #scan(mailboxId: string, phase: 'snapshot' | 'change'): Promise<MessageListing | null> {
     const mailbox = this.#mailboxes.get(mailboxId);
-    if (!mailbox?.notify) return;
+    if (!mailbox?.notify) return null;
     const scope = `${this.o.server}/${mailboxId}`;
     const [listing, observed] = await Promise.all([
       this.o.store.listMessages(mailboxId),
@@ -166,7 +190,7 @@ export class VoicemailWatcherApp {
       writes.push([t.msgId, { state: t.after, observedAt, userChangedAt }]);
       this.o.onPublished?.(t, eventPhase, echoOf !== null);
     }
-    if (items.length === 0) return;
+    if (items.length === 0) return listing;
     // Publish first, then remember: a crash in between republishes, never forgets.
     try {
       await this.o.publisher.publishBatch(this.o.topics.voicemailChanged, items);
@@ -190,6 +214,7 @@ export class VoicemailWatcherApp {
         );
       }
     }
+    return listing;
   }
 
   /** 250 ms, doubling to 30 s: a file mid-write is read soon, a broken one costs little. */
@@ -234,7 +259,7 @@ export class VoicemailWatcherApp {
             this.o.logger.warn({ err: String(error) }, 'reloading voicemail.conf failed'),
           );
         }
-        void this.scan(hint.mailbox);
+        void this.scan(hint.mailbox, hint.reason === 'rescan' ? 'rescan' : 'change');
       }
     } catch (error) {
       if (!this.#abort.signal.aborted) {

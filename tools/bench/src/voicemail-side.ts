@@ -2,10 +2,12 @@
  * Benchmark of the voicemail side (issue: watcher, actuator), on the real local stack:
  *   - start-up snapshot of 1000 mailboxes x 5 messages (the watcher's own figure and
  *     until the last event is on the bus);
+ *   - the watcher's CPU while nothing changes (BENCH_IDLE_SECONDS);
  *   - file operation -> change observed / change readable on Kafka;
  *   - one command applied by the actuator (its own apply time, and bus to applied).
  * Prints a table and writes .bench/voicemail-side.json. Not a test: nothing asserts.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createKafka, createPublisher, ensureTopics } from '@vmsync/bus';
@@ -13,11 +15,20 @@ import { type Envelope, parseEnvelope, topicNames } from '@vmsync/events';
 import { createSpoolLayout, deposit, listen, markUnheard } from '@vmsync/pbx-sim';
 import { DeploymentClock, Store } from '@vmsync/store';
 import { ServiceProcess, uniqueName, waitFor } from '@vmsync/testkit';
+import { type CpuProfile, cpuProfileSummary } from './cpuprofile.js';
+import { processStat } from './probes.js';
 import { summarize } from './stats.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const PER_USER = Number(process.env.BENCH_MESSAGES ?? 5);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 90);
+/** The watcher under V8's CPU profiler: where its idle time goes (slows it ~2x). */
+const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
+/** Now, in µs of the monotonic clock V8's CPU profiles are timed by. */
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+/** USER_HZ: /proc's CPU times are in these. */
+const TICKS_PER_SECOND = 100;
 const env = process.env as Record<string, string>;
 if (!env.VMSYNC_KAFKA_BROKERS || !env.VMSYNC_REDIS_URL)
   throw new Error('run through ./vmsync bench');
@@ -85,7 +96,12 @@ const serviceEnv = {
 
 console.log('watcher: start-up snapshot...');
 const startedAt = clock.now();
-const watcher = new ServiceProcess('voicemail-watcher', serviceEnv);
+const profDir = join(process.cwd(), '.bench', 'profiles', `voicemail-side-${Date.now()}`);
+const watcher = new ServiceProcess(
+  'voicemail-watcher',
+  serviceEnv,
+  CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+);
 await watcher.start(120_000);
 const snapshotLog = watcher.logs().find((l) => l.msg === 'start-up snapshot published');
 await waitFor(
@@ -97,6 +113,20 @@ const snapshot = {
   messages: USERS * PER_USER,
   watcherMs: Number(snapshotLog?.ms),
   processStartToLastEventMs: Math.round(lastSnapshotAt - startedAt),
+};
+
+// Idle: nothing changes; the watcher's own safety-net rescan (every mailbox once per
+// VMSYNC_RESCAN_INTERVAL_MS, 60 s by default) is what it does. One whole round at least.
+console.log(`watcher: idle for ${IDLE_SECONDS} s...`);
+const cpuTicks = () =>
+  processStat(readFileSync(`/proc/${watcher.pid}/stat`, 'utf8')).ticks / TICKS_PER_SECOND;
+const idleFrom = { cpu: cpuTicks(), at: Date.now(), us: nowUs() };
+await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+const idleToUs = nowUs();
+const idle = {
+  seconds: IDLE_SECONDS,
+  cpuPercentOfCore:
+    Math.round(((cpuTicks() - idleFrom.cpu) / ((Date.now() - idleFrom.at) / 1000)) * 1000) / 10,
 };
 
 console.log(`watcher: ${SAMPLES} file operations...`);
@@ -162,6 +192,7 @@ const result = {
   machine: '2 cores, 24 GiB (this workplace)',
   spool: { mailboxes: USERS, messagesPerMailbox: PER_USER },
   snapshot,
+  idle,
   changeObservedMs: summarize(observed),
   changeOnBusMs: summarize(onBus),
   actuatorApplyMs: summarize(applyMs),
@@ -186,9 +217,24 @@ row('command on Kafka -> applied (ms)', result.actuatorBusToAppliedMs, '');
 console.log(
   `start-up snapshot of ${snapshot.messages} messages: ${snapshot.watcherMs} ms (watcher), ${snapshot.processStartToLastEventMs} ms from process start to the last event on Kafka; target < 2000 ms`,
 );
+console.log(
+  `idle: the watcher used ${idle.cpuPercentOfCore} % of a core over ${idle.seconds} s with ${USERS} mailboxes and nothing changing`,
+);
 console.log('written: .bench/voicemail-side.json');
 
 await Promise.all([watcher.stop(), actuator.stop()]);
+if (CPU_PROF) {
+  // Written as the watcher exits: where its idle time went (V8 self time).
+  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+  if (file) {
+    const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile;
+    const from = (idleFrom.us - profile.startTime) / 1000;
+    const summary = cpuProfileSummary(profile, from, (idleToUs - profile.startTime) / 1000, 10);
+    console.log(`idle profile (${file}): busy ${summary.busyMs} ms of ${summary.windowMs} ms`);
+    for (const f of summary.byOwner) console.log(`  ${f.percent}%  ${f.name}`);
+    for (const f of summary.byFunction) console.log(`  ${f.percent}%  ${f.name}`);
+  }
+}
 await consumer.disconnect();
 await publisher.disconnect();
 clock.stop();
