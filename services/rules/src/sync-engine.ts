@@ -12,6 +12,7 @@ import {
 } from './pair-store.js';
 import {
   type Decision,
+  emailEchoMayDecide,
   emailUserChange,
   onEmailChange,
   onEmailEcho,
@@ -143,7 +144,7 @@ export class SyncEngine {
     email: EmailRecord,
   ): Promise<Outcome> {
     const { before, after } = event.payload;
-    if (before === null || pair.kind !== 'wav') return { kind: 'echo' };
+    if (before === null || !emailEchoMayDecide(pair.kind, before, after)) return { kind: 'echo' };
     const [voicemail, users] = await Promise.all([
       this.pairs.getVoicemail(pair.voicemail),
       this.pairs.userChanges(pair),

@@ -7,6 +7,7 @@ export {
 export { type Decision, toEmail, toVoicemail } from './decision.js';
 export { onEmailChange, onVoicemailChange } from './on-change.js';
 export {
+  emailEchoMayDecide,
   emailUserChange,
   onEmailEcho,
   type UserChanges,

@@ -44,6 +44,11 @@ export function emailUserChange(before: EmailState, after: EmailState): boolean 
  * the unread (`emailReadAt`), so newer wins at the voicemail-actuator judges it by when
  * the user made it.
  */
+/** Whether an email's echo can decide anything at all (the engine reads no state otherwise). */
+export function emailEchoMayDecide(kind: PairKind, before: EmailState, after: EmailState): boolean {
+  return kind === 'wav' && emailDeleted(before) && !emailDeleted(after) && !after.read;
+}
+
 export function onEmailEcho(
   kind: PairKind,
   before: EmailState,
@@ -51,8 +56,7 @@ export function onEmailEcho(
   voicemail: VoicemailState | 'unknown',
   users: UserChanges,
 ): Decision[] {
-  if (kind !== 'wav' || voicemail === 'unknown') return [];
-  const outOfTrash = emailDeleted(before) && !emailDeleted(after);
-  if (!outOfTrash || after.read || !voicemailHeard(voicemail)) return [];
+  if (!emailEchoMayDecide(kind, before, after) || voicemail === 'unknown') return [];
+  if (!voicemailHeard(voicemail)) return [];
   return users.emailReadAt > users.voicemailAt ? [toVoicemail('ensure-unheard')] : [];
 }
