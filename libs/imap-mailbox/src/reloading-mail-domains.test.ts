@@ -33,6 +33,32 @@ describe('ReloadingMailDomains', () => {
     expect(reloads.at(-1)).toEqual(['a.test', 'b.test']);
   });
 
+  it('sees a change made after the load and before the first poll', async () => {
+    write(JSON.stringify({ domains: [entry('a.test')] }));
+    domains = new ReloadingMailDomains(path, { intervalMs: 50 });
+    write(JSON.stringify({ domains: [entry('a.test'), entry('c.test')] }));
+    domains.start();
+    await waitFor('c.test', () => domains?.forAccount('x@c.test'), 5_000);
+  });
+
+  it('a password file rewritten in place counts as a change', async () => {
+    const password = join(dir, 'password');
+    writeFileSync(password, 'old-secret');
+    const imap = { host: 'imap.example.test', port: 993 };
+    const generic = { domain: 'd.test', kind: 'imap', imap, passwordFile: password };
+    write(JSON.stringify({ domains: [generic] }));
+    let reloads = 0;
+    domains = new ReloadingMailDomains(path, {
+      intervalMs: 50,
+      onReload: () => {
+        reloads++;
+      },
+    }).start();
+    writeFileSync(password, 'new-secret');
+    await waitFor('the reload', () => (reloads > 0 ? true : undefined), 5_000);
+    expect(domains.forAccount('x@d.test')).toMatchObject({ password: 'new-secret' });
+  });
+
   it('keeps the last good domains when the file becomes invalid, and says why', async () => {
     write(JSON.stringify({ domains: [entry('a.test')] }));
     const errors: string[] = [];

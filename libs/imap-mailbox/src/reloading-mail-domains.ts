@@ -1,4 +1,4 @@
-import { unwatchFile, watchFile } from 'node:fs';
+import { statSync } from 'node:fs';
 import { loadMailDomains, type MailDomain, type MailDomains } from './mail-domains.js';
 import { describeFailure } from './mailbox-error.js';
 
@@ -17,22 +17,28 @@ export interface ReloadingMailDomainsOptions {
 }
 
 /**
- * The mail domains file, read at boot and again whenever it or a key file it names
- * changes, so that adding a domain (e.g. `vmsync domain add`) or rotating a key takes
- * effect without a restart (onReload tells the services to retry what waited for it). A file that stops
- * being valid is reported and ignored: the services keep the last good domains.
- * Watched by stat polling, which survives the file being replaced by a rename.
+ * The mail domains file, read at boot and again whenever it or a file it names (a
+ * service-account key, a password or CA file) changes, so that adding a domain (e.g.
+ * `vmsync domain add`) or rotating a key or password takes effect without a restart
+ * (onReload tells the services to retry what waited for it). A file that stops being
+ * valid is reported and ignored: the services keep the last good domains.
+ * Watched by stat polling, which survives a file being replaced by a rename. Each file's
+ * stat is taken before it is read, so a change made between a load and the next poll is
+ * seen at that poll, not taken for the baseline.
  */
 export class ReloadingMailDomains implements MailDomainLookup {
   #current: MailDomains;
-  #listener: (() => void) | undefined;
-  readonly #keys = new Set<string>();
+  /** path -> its stat line when it was last read (or named). */
+  #stamps: Map<string, string>;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly path: string,
     private readonly options: ReloadingMailDomainsOptions = {},
   ) {
+    const before = statLine(path);
     this.#current = loadMailDomains(path);
+    this.#stamps = this.#stampsAfterLoad(new Map([[path, before]]));
   }
 
   get current(): MailDomains {
@@ -49,51 +55,57 @@ export class ReloadingMailDomains implements MailDomainLookup {
 
   /** Loads the file now; false (and onError) when it is not valid. */
   reload(): boolean {
+    const before = new Map([...this.#stamps.keys()].map((p) => [p, statLine(p)]));
     try {
       this.#current = loadMailDomains(this.path);
     } catch (error) {
+      this.#stamps = before;
       this.options.onError?.(describeFailure(error));
       return false;
     }
+    this.#stamps = this.#stampsAfterLoad(before);
     this.options.onReload?.(this.#current);
     return true;
   }
 
-  /** Watches the domains file and every service-account key file it names. */
+  /** Polls the domains file and the files it names. */
   start(): this {
-    if (this.#listener) return this;
-    this.#listener = () => {
-      this.reload();
-      this.#watchKeys();
-    };
-    this.#watch(this.path);
-    this.#watchKeys();
+    if (this.#timer) return this;
+    this.#timer = setInterval(() => {
+      for (const [path, stamp] of this.#stamps) {
+        if (statLine(path) !== stamp) {
+          this.reload();
+          return;
+        }
+      }
+    }, this.options.intervalMs ?? 1_000);
+    this.#timer.unref();
     return this;
   }
 
   stop(): void {
-    const listener = this.#listener;
-    if (listener) for (const path of [this.path, ...this.#keys]) unwatchFile(path, listener);
-    this.#keys.clear();
-    this.#listener = undefined;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
-  #watch(path: string): void {
-    if (!this.#listener) return;
-    const interval = this.options.intervalMs ?? 1_000;
-    watchFile(path, { interval, persistent: false }, this.#listener);
+  /** The files the loaded domains name: those stamped before the load keep that stamp. */
+  #stampsAfterLoad(before: Map<string, string>): Map<string, string> {
+    const named = this.#current.entries.flatMap((d) => [
+      ...(d.kind === 'google' ? [d.serviceAccountKeyFile] : [d.passwordFile]),
+      ...(d.imap.tlsCaFile === undefined ? [] : [d.imap.tlsCaFile]),
+    ]);
+    const stamps = new Map([[this.path, before.get(this.path) ?? statLine(this.path)]]);
+    for (const p of named) stamps.set(p, before.get(p) ?? statLine(p));
+    return stamps;
   }
+}
 
-  /** A rotated key (same path, new content) counts as a change of the domains. */
-  #watchKeys(): void {
-    const listener = this.#listener;
-    if (!listener) return;
-    const now = new Set(
-      this.#current.entries.flatMap((d) => (d.kind === 'google' ? [d.serviceAccountKeyFile] : [])),
-    );
-    for (const path of this.#keys) if (!now.has(path)) unwatchFile(path, listener);
-    for (const path of now) if (!this.#keys.has(path)) this.#watch(path);
-    this.#keys.clear();
-    for (const path of now) this.#keys.add(path);
+/** What tells a file's versions apart: a rename (inode), a rewrite (size, times). */
+function statLine(path: string): string {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.ino} ${s.size} ${s.mtimeNs} ${s.ctimeNs}`;
+  } catch {
+    return 'missing';
   }
 }

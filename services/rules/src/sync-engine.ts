@@ -64,11 +64,13 @@ export class SyncEngine {
     await this.pairs.putVoicemail(record);
     if (record.user === null) return { kind: 'not-synchronized' };
     const key = voicemailKey(p.ref);
-    if (p.echoOf === null && p.before !== null && voicemailUserChange(p.before, p.after)) {
-      await this.pairs.noteUserChange('vm', key, event.observedAt);
-    }
-    await this.guard?.voicemailSeen(record.user, key, p.after);
-    const pair = await this.pairs.pairOfVoicemail(key);
+    const userChanged =
+      p.echoOf === null && p.before !== null && voicemailUserChange(p.before, p.after);
+    const [pair] = await Promise.all([
+      this.pairs.pairOfVoicemail(key),
+      userChanged ? this.pairs.noteUserChange('vm', key, event.observedAt) : null,
+      this.guard?.voicemailSeen(record.user, key, p.after),
+    ]);
     if (pair) {
       if (p.echoOf !== null) return { kind: 'echo' };
       const email = await this.pairs.getEmail(pair.email);
@@ -104,10 +106,12 @@ export class SyncEngine {
     };
     await this.pairs.putEmail(record);
     const key = emailKey(p.ref);
-    if (p.echoOf === null && p.before !== null && emailUserChange(p.before, p.after)) {
-      await this.pairs.noteUserChange('em', key, event.observedAt);
-    }
-    const pair = await this.pairs.pairOfEmail(key);
+    const userChanged =
+      p.echoOf === null && p.before !== null && emailUserChange(p.before, p.after);
+    const [pair] = await Promise.all([
+      this.pairs.pairOfEmail(key),
+      userChanged ? this.pairs.noteUserChange('em', key, event.observedAt) : null,
+    ]);
     if (pair) {
       if (p.echoOf !== null) return this.#emailEcho(event, pair, record);
       const voicemail = await this.pairs.getVoicemail(pair.voicemail);

@@ -4,7 +4,6 @@ import {
   type PairKind,
   type VoicemailState,
   voicemailDeleted,
-  voicemailHeard,
 } from '@vmsync/events';
 import { type Decision, toVoicemail } from './decision.js';
 
@@ -21,11 +20,7 @@ export interface UserChanges {
 
 /** Whether a user's voicemail change moves `voicemailAt`. */
 export function voicemailUserChange(before: VoicemailState, after: VoicemailState): boolean {
-  return (
-    voicemailDeleted(before) !== voicemailDeleted(after) ||
-    voicemailHeard(before) !== voicemailHeard(after) ||
-    before.heard !== after.heard
-  );
+  return voicemailDeleted(before) !== voicemailDeleted(after) || before.heard !== after.heard;
 }
 
 /** Whether a user's email change moves `emailReadAt` (a purged email has no read state). */
@@ -42,7 +37,9 @@ export function emailUserChange(before: EmailState, after: EmailState): boolean 
  * email is out of Trash its unread counts as the user's newest word on the pair: it goes
  * to the voicemail, unless a user changed the voicemail after it. The command's cause is
  * the unread (`emailReadAt`), so newer wins at the voicemail-actuator judges it by when
- * the user made it.
+ * the user made it. It goes even when the voicemail is known unheard: a "mark heard" of an
+ * older read in Trash may not have reached it yet, and this command, decided after it,
+ * lands after it (CI, seed -2073562947).
  */
 /** Whether an email's echo can decide anything at all (the engine reads no state otherwise). */
 export function emailEchoMayDecide(kind: PairKind, before: EmailState, after: EmailState): boolean {
@@ -57,6 +54,6 @@ export function onEmailEcho(
   users: UserChanges,
 ): Decision[] {
   if (!emailEchoMayDecide(kind, before, after) || voicemail === 'unknown') return [];
-  if (!voicemailHeard(voicemail)) return [];
+  if (voicemailDeleted(voicemail)) return [];
   return users.emailReadAt > users.voicemailAt ? [toVoicemail('ensure-unheard')] : [];
 }

@@ -66,10 +66,14 @@ export const partsMustDo = `- **Echoes are recognised and decide nothing** (DESI
   Trash. That unread is not synced (§3.2) yet, being newer, it makes the mail-actuator
   skip the undelete's "mark read"; vmsync's own move then brings the email back to the
   Inbox unread beside a heard voicemail. When the echo of that move arrives, the email is
-  unread and out of Trash, the voicemail heard, and the email's read state was last
+  unread and out of Trash, the voicemail not deleted, and the email's read state was last
   changed by a user after anything a user did to the voicemail, the rules mark the
   voicemail unheard, with the unread's time as the command's cause. Found by the soak
-  (seed 29902); the property test allows no disagreement for it any more.
+  (seed 29902); the property test allows no disagreement for it any more. The voicemail
+  need not be heard yet when the echo arrives: a "mark heard" from an older read (made in
+  Trash too) can still be on its way, and the unread must land after it (found by the
+  property test on CI: undelete, read in Trash, unread in Trash). Where the voicemail is
+  already unheard the command is a no-op.
 - **Newer wins compares the part of the message a command sets** with the time a _user_
   last changed that part (echoes do not count): whether the message is deleted
   (\`ensure-trash\`, \`ensure-inbox\`, \`ensure-deleted\`, \`ensure-saved\`) or its read state
