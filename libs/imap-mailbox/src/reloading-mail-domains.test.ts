@@ -72,6 +72,22 @@ describe('ReloadingMailDomains', () => {
     expect(domains.forAccount('x@a.test')).toMatchObject({ domain: 'a.test' });
   });
 
+  it('takes a file that named a missing key once the key is written', async () => {
+    write(JSON.stringify({ domains: [entry('a.test')] }));
+    const later = join(dir, 'later.json');
+    const errors: string[] = [];
+    domains = new ReloadingMailDomains(path, {
+      intervalMs: 50,
+      onError: (e) => errors.push(e.code),
+    }).start();
+    const named = { domain: 'e.test', kind: 'google', serviceAccountKeyFile: later };
+    write(JSON.stringify({ domains: [entry('a.test'), named] }));
+    await waitFor('the error', () => errors[0], 5_000);
+    writeFileSync(later, '{}');
+    await waitFor('e.test', () => domains?.forAccount('x@e.test'), 5_000);
+    expect(errors).toHaveLength(1);
+  });
+
   it('a key file rewritten in place (a rotated key) counts as a change', async () => {
     write(JSON.stringify({ domains: [entry('a.test')] }));
     let reloads = 0;

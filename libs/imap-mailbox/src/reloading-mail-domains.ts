@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { loadMailDomains, type MailDomain, type MailDomains } from './mail-domains.js';
 import { describeFailure } from './mailbox-error.js';
 
@@ -59,6 +59,9 @@ export class ReloadingMailDomains implements MailDomainLookup {
     try {
       this.#current = loadMailDomains(this.path);
     } catch (error) {
+      // Watch what the refused file names too: a key file written after the domains file
+      // that names it must count as the change that makes the file valid.
+      for (const p of filesNamedIn(this.path)) if (!before.has(p)) before.set(p, statLine(p));
       this.#stamps = before;
       this.options.onError?.(describeFailure(error));
       return false;
@@ -90,10 +93,7 @@ export class ReloadingMailDomains implements MailDomainLookup {
 
   /** The files the loaded domains name: those stamped before the load keep that stamp. */
   #stampsAfterLoad(before: Map<string, string>): Map<string, string> {
-    const named = this.#current.entries.flatMap((d) => [
-      ...(d.kind === 'google' ? [d.serviceAccountKeyFile] : [d.passwordFile]),
-      ...(d.imap.tlsCaFile === undefined ? [] : [d.imap.tlsCaFile]),
-    ]);
+    const named = this.#current.entries.flatMap(filesOf);
     const stamps = new Map([[this.path, before.get(this.path) ?? statLine(this.path)]]);
     for (const p of named) stamps.set(p, before.get(p) ?? statLine(p));
     return stamps;
@@ -107,5 +107,26 @@ function statLine(path: string): string {
     return `${s.ino} ${s.size} ${s.mtimeNs} ${s.ctimeNs}`;
   } catch {
     return 'missing';
+  }
+}
+
+function filesOf(d: {
+  serviceAccountKeyFile?: unknown;
+  passwordFile?: unknown;
+  imap?: { tlsCaFile?: unknown };
+}): string[] {
+  return [d.serviceAccountKeyFile, d.passwordFile, d.imap?.tlsCaFile].filter(
+    (f): f is string => typeof f === 'string' && f !== '',
+  );
+}
+
+/** The files a domains file names, read leniently from a file that did not load. */
+function filesNamedIn(path: string): string[] {
+  try {
+    const json = JSON.parse(readFileSync(path, 'utf8')) as { domains?: unknown };
+    if (!Array.isArray(json.domains)) return [];
+    return json.domains.flatMap((d) => (typeof d === 'object' && d !== null ? filesOf(d) : []));
+  } catch {
+    return [];
   }
 }

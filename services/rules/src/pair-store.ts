@@ -85,6 +85,9 @@ export class PairStore {
   /**
    * A user changed this side at `at` (the echo rule's comparison, rules/on-echo.ts):
    * kept as the newest such time, so a redelivered older event cannot move it back.
+   * The watchers keep per-part user times too (their observation logs, for the actuators'
+   * newer wins), but those are each watcher's own state: services meet only on the bus
+   * (DESIGN.md §1), so the rules keep theirs from the events they take.
    */
   async noteUserChange(side: 'vm' | 'em', key: string, at: number): Promise<void> {
     await this.store.redis.eval(NEWEST, 1, this.#k('user-at', side, key), at, TTL_S);
