@@ -16,11 +16,12 @@ beforeEach(async () => {
     confPath,
     '[general]\nattach=yes\nbackupdeleted=2\n[default]\n1001 => 1,Alice,alice@example.com\n1002 => 2,Bob,bob@example.com,,attach=no\n1003 => 3,Carol\n',
   );
-  store = new AsteriskSpoolStore({
-    spoolDir: spool.spoolDir,
-    confPath,
-    watcher: { rescanIntervalMs: 0 },
-  });
+  store = new AsteriskSpoolStore(storeOptions());
+});
+const storeOptions = () => ({
+  spoolDir: spool.spoolDir,
+  confPath,
+  watcher: { rescanIntervalMs: 0 },
 });
 afterEach(() => spool.cleanup());
 
@@ -65,12 +66,22 @@ describe('AsteriskSpoolStore (VoicemailStore port)', () => {
         msgId: 'm-1',
         state: { folder: 'new', heard: false },
         audio: { size: audioFor('m-1').length, sha256: sha256(audioFor('m-1')), format: 'wav' },
+        audioFile: expect.stringMatching(/^\d+:\d+:\d+:/),
         meta: { callerId: '"Alice" <100>', origTime: 1701172680, duration: 3 },
         location: 'INBOX/0',
       },
     ]);
     expect(listing.unknown).toMatchObject([{ reason: 'partial-metadata' }]);
     expect(await store.readMessage('1001@default', 'm-9')).toMatchObject({ status: 'unknown' });
+  });
+
+  it('takes audio digests back by file (a restarted watcher does not hash again)', async () => {
+    await putMessage(spool.spoolDir, 'INBOX', 0, 'm-1');
+    const [first] = (await store.listMessages('1001@default')).messages;
+    const restarted = new AsteriskSpoolStore(storeOptions());
+    const known = [{ file: first?.audioFile ?? '', sha256: 'e'.repeat(64) }];
+    const [again] = (await restarted.listMessages('1001@default', known)).messages;
+    expect(again?.audio.sha256).toBe('e'.repeat(64));
   });
 
   it("applies actions with the mailbox's limits", async () => {

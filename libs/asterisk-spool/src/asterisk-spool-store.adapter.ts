@@ -9,6 +9,7 @@ import type { VoicemailConf, VoicemailUser } from './voicemail-conf.js';
 import { loadVoicemailConf } from './voicemail-conf-file.js';
 import type {
   ApplyResult,
+  KnownAudio,
   MailboxHint,
   MessageListing,
   PurgedStoredMessage,
@@ -62,8 +63,9 @@ export class AsteriskSpoolStore implements VoicemailStore {
     }));
   }
 
-  async listMessages(mailbox: string): Promise<MessageListing> {
+  async listMessages(mailbox: string, known: readonly KnownAudio[] = []): Promise<MessageListing> {
     const { context, box } = split(mailbox);
+    this.reader.rememberDigests(known);
     const scan = await this.reader.scanMailbox(context, box);
     return {
       mailbox: scan.mailbox,
@@ -148,6 +150,7 @@ function toStored(m: SpoolMessage): StoredMessage {
     msgId: m.msgId,
     state: m.state,
     audio: m.audio,
+    audioFile: m.audioFile,
     meta: {
       callerId: m.metadata.callerid,
       origTime: m.metadata.origtime,

@@ -88,6 +88,7 @@ export {
 export { loadVoicemailConf } from './voicemail-conf-file.js';
 export type {
   ApplyResult,
+  KnownAudio,
   MailboxHint,
   MessageListing,
   MessageMeta,

@@ -123,6 +123,32 @@ describe('audio', () => {
   });
 });
 
+describe('digests remembered from an earlier listing (a restarted watcher)', () => {
+  const remembered = 'f'.repeat(64);
+
+  it('uses a remembered digest for the same audio file instead of reading it', async () => {
+    await putMessage(spool.spoolDir, 'INBOX', 0, 'm-1');
+    const first = await read('m-1');
+    if (first.status !== 'known') throw new Error('not read');
+    // A new reader, as after a restart: only what it is given back stands for a read.
+    reader = new SpoolReader(spool.spoolDir);
+    reader.rememberDigests([{ file: first.audioFile, sha256: remembered }]);
+    expect(await read('m-1')).toMatchObject({ audio: { sha256: remembered } });
+  });
+
+  it('reads the audio again when the file is not the one remembered', async () => {
+    await putMessage(spool.spoolDir, 'INBOX', 0, 'm-1');
+    const first = await read('m-1');
+    if (first.status !== 'known') throw new Error('not read');
+    await writeFile(path.join(box('INBOX'), 'msg0000.wav'), 'other audio');
+    reader = new SpoolReader(spool.spoolDir);
+    reader.rememberDigests([{ file: first.audioFile, sha256: remembered }]);
+    const again = await read('m-1');
+    expect(again).toMatchObject({ audio: { sha256: sha256('other audio') } });
+    expect(again.status === 'known' && again.audioFile).not.toBe(first.audioFile);
+  });
+});
+
 describe('files that cannot be read are unknown, never deleted', () => {
   it('an empty .txt (being copied): unknown, and no other id is declared purged', async () => {
     await putMessage(spool.spoolDir, 'INBOX', 0, 'm-1', { txt: '' });

@@ -47,6 +47,8 @@ export interface SpoolMessage {
   /** Every readable copy (backup copies in Deleted included). */
   copies: MessageCopy[];
   audio: VoicemailAudio;
+  /** The audio file's identity (device, inode, size, times): the same means the same bytes. */
+  audioFile: string;
   metadata: MessageMetadata;
 }
 
@@ -89,7 +91,13 @@ interface SlotRead {
   folderName: string;
   msgnum: number;
   result:
-    | { ok: true; msgId: string; metadata: MessageMetadata; audio: VoicemailAudio }
+    | {
+        ok: true;
+        msgId: string;
+        metadata: MessageMetadata;
+        audio: VoicemailAudio;
+        audioFile: string;
+      }
     | { ok: false; msgId: string | null; reason: UnknownReason; detail: string };
 }
 
@@ -363,6 +371,7 @@ export class SpoolReader {
             location: derived.best,
             copies: g.copies,
             audio: bestRead.result.audio,
+            audioFile: bestRead.result.audioFile,
             metadata: bestRead.result.metadata,
           });
           continue;
@@ -507,7 +516,26 @@ export class SpoolReader {
       metadata,
       // `.WAV` is Asterisk's wav49 (GSM in a WAV container).
       audio: { size: audio.st.size, sha256: audio.sha256, format: ext === 'WAV' ? 'wav49' : ext },
+      audioFile: identity(audio.st),
     };
+  }
+
+  /**
+   * Digests computed before, by audio file identity (SpoolMessage.audioFile): e.g. what a
+   * restarted watcher remembers, so its start-up snapshot hashes only audio that changed.
+   * A file whose identity differs is hashed again, whatever was remembered.
+   */
+  rememberDigests(known: Iterable<{ file: string; sha256: string }>): void {
+    for (const { file, sha256 } of known) this.#cacheDigest(file, sha256);
+  }
+
+  #cacheDigest(file: string, sha256: string): void {
+    if (this.digests.has(file)) return;
+    if (this.digests.size >= this.digestCacheSize) {
+      const oldest = this.digests.keys().next().value;
+      if (oldest !== undefined) this.digests.delete(oldest);
+    }
+    this.digests.set(file, sha256);
   }
 
   private async digest(file: string): Promise<{ sha256: string; st: Stats }> {
@@ -523,11 +551,7 @@ export class SpoolReader {
       for await (const chunk of handle.createReadStream({ autoClose: false }))
         hash.update(chunk as Buffer);
       const sha256 = hash.digest('hex');
-      if (this.digests.size >= this.digestCacheSize) {
-        const oldest = this.digests.keys().next().value;
-        if (oldest !== undefined) this.digests.delete(oldest);
-      }
-      this.digests.set(key, sha256);
+      this.#cacheDigest(key, sha256);
       return { sha256, st };
     } finally {
       await handle.close();

@@ -8,8 +8,12 @@ import type { PairKind, VoicemailAction, VoicemailAudio, VoicemailState } from '
 export interface VoicemailStore {
   /** Every configured mailbox, synchronized or not (`notify` null: not synchronized). */
   listMailboxes(): Promise<StoreMailbox[]>;
-  /** Every message of a mailbox, readable or not; `complete` says whether absence means purged. */
-  listMessages(mailbox: string): Promise<MessageListing>;
+  /**
+   * Every message of a mailbox, readable or not; `complete` says whether absence means
+   * purged. `known`: audio digests the caller kept from earlier listings (by `audioFile`),
+   * which the store may use instead of reading that audio again.
+   */
+  listMessages(mailbox: string, known?: readonly KnownAudio[]): Promise<MessageListing>;
   /** One message; `purged` only when the store could be read whole. */
   readMessage(
     mailbox: string,
@@ -51,9 +55,17 @@ export interface StoredMessage {
   msgId: string;
   state: VoicemailState;
   audio: VoicemailAudio;
+  /** The identity of the audio's file, where the store can tell: the same means the same bytes. */
+  audioFile?: string;
   meta: MessageMeta;
   /** Where the store keeps it now (e.g. `INBOX/3`); changes on every move. */
   location: string;
+}
+
+/** A digest kept from an earlier listing (StoredMessage.audioFile and audio.sha256). */
+export interface KnownAudio {
+  file: string;
+  sha256: string;
 }
 
 /** Seen but not readable now (being written, corrupt, unsafe): look again, never treat as deleted. */

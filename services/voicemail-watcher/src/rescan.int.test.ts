@@ -1,10 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AsteriskSpoolStore, type MailboxHint, type VoicemailStore } from '@vmsync/asterisk-spool';
+import {
+  AsteriskSpoolStore,
+  type KnownAudio,
+  type MailboxHint,
+  type VoicemailStore,
+} from '@vmsync/asterisk-spool';
 import type { Publisher } from '@vmsync/bus';
 import { type Envelope, topicNames, type VoicemailState } from '@vmsync/events';
-import { createSpoolLayout, deposit, listen } from '@vmsync/pbx-sim';
+import { createSpoolLayout, deposit, listen, type SpoolLayout } from '@vmsync/pbx-sim';
 import { DeploymentClock, IntentLog, ObservationLog, Store } from '@vmsync/store';
 import { createLogger } from '@vmsync/telemetry';
 import { uniqueName } from '@vmsync/testkit';
@@ -15,14 +20,19 @@ import type { WatchedMessage } from './watched-message.js';
 const url = process.env.VMSYNC_REDIS_URL;
 if (!url) throw new Error('start the stack first: ./vmsync stack up');
 
-/** The spool store with no file events at all (as if every one were lost); counts reads. */
+/**
+ * The spool store with no file events at all (as if every one were lost); counts reads and
+ * keeps the audio digests each read was given.
+ */
 class DeafStore implements VoicemailStore {
   readonly reads: string[] = [];
+  readonly given: KnownAudio[][] = [];
   constructor(private readonly inner: AsteriskSpoolStore) {}
   listMailboxes: VoicemailStore['listMailboxes'] = () => this.inner.listMailboxes();
-  listMessages: VoicemailStore['listMessages'] = (mailbox) => {
+  listMessages: VoicemailStore['listMessages'] = (mailbox, known = []) => {
     this.reads.push(mailbox);
-    return this.inner.listMessages(mailbox);
+    this.given.push([...known]);
+    return this.inner.listMessages(mailbox, known);
   };
   readMessage: VoicemailStore['readMessage'] = (m, id) => this.inner.readMessage(m, id);
   version = (mailbox: string) => this.inner.version(mailbox);
@@ -32,7 +42,7 @@ class DeafStore implements VoicemailStore {
   }
 }
 
-describe('voicemail-watcher: the periodic rescan (real spool and Redis)', () => {
+describe('voicemail-watcher: rescan and restart (real spool and Redis)', () => {
   const redis = new Store({ url, prefix: uniqueName('rescan-test') });
   const clock = new DeploymentClock(redis.redis);
   let root: string;
@@ -48,9 +58,8 @@ describe('voicemail-watcher: the periodic rescan (real spool and Redis)', () => 
     await rm(root, { recursive: true, force: true });
   });
 
-  it('finds a change whose file events were lost, and reads no message of an unchanged mailbox', async () => {
-    const layout = await createSpoolLayout({ root, users: 1 });
-    const m = await deposit({ spoolDir: layout.spoolDir, mailbox: '1001', durationSec: 1 });
+  /** A watcher of `server` on `layout` (a new process: nothing cached but what Redis keeps). */
+  function watcher(layout: SpoolLayout, server: string) {
     const store = new DeafStore(
       new AsteriskSpoolStore({
         spoolDir: layout.spoolDir,
@@ -66,7 +75,7 @@ describe('voicemail-watcher: the periodic rescan (real spool and Redis)', () => 
       publishBatch: async (_topic, items) => void published.push(...items.map((i) => i.envelope)),
     };
     const app = new VoicemailWatcherApp({
-      server: 'pbx1',
+      server,
       store,
       publisher,
       topics: topicNames('rescan-test.'),
@@ -76,6 +85,13 @@ describe('voicemail-watcher: the periodic rescan (real spool and Redis)', () => 
       logger: createLogger({ service: 'rescan-test', level: 'silent' }),
       rescanIntervalMs: 3_600_000,
     });
+    return { app, store, published };
+  }
+
+  it('finds a change whose file events were lost, and reads no message of an unchanged mailbox', async () => {
+    const layout = await createSpoolLayout({ root: join(root, 'rescan'), users: 1 });
+    const m = await deposit({ spoolDir: layout.spoolDir, mailbox: '1001', durationSec: 1 });
+    const { app, store, published } = watcher(layout, 'pbx1');
     const changes = () =>
       published.flatMap((e) =>
         e.type === 'voicemail-changed' && e.payload.ref.msgId === m.msgId ? [e.payload] : [],
@@ -105,5 +121,27 @@ describe('voicemail-watcher: the periodic rescan (real spool and Redis)', () => 
     } finally {
       await app.stop();
     }
+  });
+
+  it('gives the audio digests it observed back to the store at a restart', async () => {
+    const layout = await createSpoolLayout({ root: join(root, 'restart'), users: 1 });
+    const m = await deposit({ spoolDir: layout.spoolDir, mailbox: '1001', durationSec: 1 });
+    const first = watcher(layout, 'pbx2');
+    await first.app.start();
+    await first.app.stop();
+    expect(first.store.given, 'nothing observed yet').toEqual([[]]);
+
+    const second = watcher(layout, 'pbx2');
+    await second.app.start();
+    await second.app.stop();
+    const [seen] = first.published.flatMap((e) =>
+      e.type === 'voicemail-changed' && e.payload.ref.msgId === m.msgId ? [e.payload] : [],
+    );
+    expect(second.store.given).toEqual([
+      [{ file: expect.stringMatching(/^\d+:\d+:/), sha256: seen?.audio?.sha256 }],
+    ]);
+    expect(second.published.filter((e) => e.type === 'voicemail-changed')).toMatchObject([
+      { payload: { phase: 'snapshot', audio: { sha256: seen?.audio?.sha256 } } },
+    ]);
   });
 });

@@ -13,7 +13,7 @@ import type { DeploymentClock, IntentLog, ObservationLog } from '@vmsync/store';
 import { Attr, type Logger, mailboxHash, type Span, startObservation } from '@vmsync/telemetry';
 import { diffMailbox, type Transition } from './diff-mailbox.js';
 import { mailboxDeclared, voicemailEvent } from './voicemail-event.js';
-import { stateOf, type WatchedMessage } from './watched-message.js';
+import { knownAudio, stateOf, type WatchedMessage } from './watched-message.js';
 
 export interface VoicemailWatcherOptions {
   server: string;
@@ -126,10 +126,15 @@ export class VoicemailWatcherApp {
     const mailbox = this.#mailboxes.get(mailboxId);
     if (!mailbox?.notify) return null;
     const scope = `${this.o.server}/${mailboxId}`;
-    const [listing, observed] = await Promise.all([
-      this.o.store.listMessages(mailboxId),
-      this.o.observations.all(scope),
-    ]);
+    // A start-up snapshot reads what was observed first, to give the store the audio
+    // digests it already has; later scans find them in the store's own cache.
+    const [listing, observed] =
+      phase === 'snapshot'
+        ? await this.o.observations.all(scope).then(async (observed) => {
+            const known = knownAudio([...observed.values()].map((o) => o.state));
+            return [await this.o.store.listMessages(mailboxId, known), observed] as const;
+          })
+        : await Promise.all([this.o.store.listMessages(mailboxId), this.o.observations.all(scope)]);
     const observedAt = this.o.clock.now();
     const diff = diffMailbox(listing, new Map([...observed].map(([k, v]) => [k, v.state])));
     for (const u of listing.unknown) {
