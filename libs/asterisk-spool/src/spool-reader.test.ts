@@ -124,6 +124,22 @@ describe('audio', () => {
 });
 
 describe('digests remembered from an earlier listing (a restarted watcher)', () => {
+  it('a message moved to another folder keeps its audio file identity (no hashing again)', async () => {
+    await putMessage(spool.spoolDir, 'INBOX', 0, 'm-1');
+    const first = await read('m-1');
+    await mkdir(box('Old'), { recursive: true });
+    for (const ext of ['txt', 'wav'])
+      await rename(
+        path.join(box('INBOX'), `msg0000.${ext}`),
+        path.join(box('Old'), `msg0000.${ext}`),
+      );
+    const moved = await read('m-1');
+    expect(moved).toMatchObject({ state: { folder: 'saved' } });
+    expect(moved.status === 'known' && moved.audioFile).toBe(
+      first.status === 'known' && first.audioFile,
+    );
+  });
+
   const remembered = 'f'.repeat(64);
 
   it('uses a remembered digest for the same audio file instead of reading it', async () => {

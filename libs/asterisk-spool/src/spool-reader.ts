@@ -621,8 +621,15 @@ async function readText(file: string): Promise<{ text: string; st: Stats }> {
   }
 }
 
+/**
+ * What tells an audio file's contents apart without reading them: its inode, size and
+ * modification time. Not its change time: every move between folders (a listen, a
+ * delete: a link or rename, the inode kept) sets that, and would make each one hash the
+ * audio again. Writing the file sets its modification time; only a deliberate reset of
+ * it to the same microsecond, at the same size, could hide new contents.
+ */
 function identity(st: Stats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
 }
 
 async function sameFile(file: string, before: Stats): Promise<boolean> {

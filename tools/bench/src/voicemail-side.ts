@@ -201,13 +201,19 @@ console.log('watcher: restart...');
 await watcher.stop();
 const snapshotsBefore = snapshotEvents;
 const restartedAt = clock.now();
-const restarted = new ServiceProcess('voicemail-watcher', serviceEnv);
+const restartProfDir = `${profDir}-restart`;
+const restarted = new ServiceProcess(
+  'voicemail-watcher',
+  serviceEnv,
+  CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${restartProfDir}`] : [],
+);
 await restarted.start(120_000);
 await waitFor(
   'every snapshot event after the restart',
   () => (snapshotEvents >= snapshotsBefore + USERS * PER_USER ? true : undefined),
   120_000,
 );
+const restartDoneUs = nowUs();
 const restart = {
   watcherMs: Number(restarted.logs().find((l) => l.msg === 'start-up snapshot published')?.ms),
   processStartToLastEventMs: Math.round(lastSnapshotAt - restartedAt),
@@ -254,15 +260,31 @@ console.log('written: .bench/voicemail-side.json');
 
 await Promise.all([restarted.stop(), actuator.stop()]);
 if (CPU_PROF) {
-  // Written as the watcher exits: where its idle time went (V8 self time).
-  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-  if (file) {
-    const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile;
+  // Written as each watcher exits: where its time went (V8 self time), per window.
+  const profiles = [
+    {
+      dir: profDir,
+      windows: [
+        {
+          name: 'start-up (process start to the last snapshot event)',
+          from: 0,
+          to: snapshotDoneUs,
+        },
+        { name: 'idle', from: idleFrom.us, to: idleToUs },
+      ],
+    },
+    {
+      dir: restartProfDir,
+      windows: [
+        { name: 'restart (process start to the last snapshot event)', from: 0, to: restartDoneUs },
+      ],
+    },
+  ];
+  for (const { dir, windows } of profiles) {
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) continue;
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
     const ms = (us: number) => (us - profile.startTime) / 1000;
-    const windows = [
-      { name: 'start-up (process start to the last snapshot event)', from: 0, to: snapshotDoneUs },
-      { name: 'idle', from: idleFrom.us, to: idleToUs },
-    ];
     for (const w of windows) {
       const summary = cpuProfileSummary(profile, w.from === 0 ? 0 : ms(w.from), ms(w.to), 10);
       console.log(
