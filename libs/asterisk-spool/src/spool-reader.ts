@@ -47,7 +47,7 @@ export interface SpoolMessage {
   /** Every readable copy (backup copies in Deleted included). */
   copies: MessageCopy[];
   audio: VoicemailAudio;
-  /** The audio file's identity (device, inode, size, times): the same means the same bytes. */
+  /** The audio file's identity (device, inode, size, modification time): see `identity`. */
   audioFile: string;
   metadata: MessageMetadata;
 }
