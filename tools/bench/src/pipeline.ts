@@ -161,7 +161,7 @@ const svcEnv: Record<string, string> = {
   VMSYNC_CONSUMER_SESSION_TIMEOUT_MS: '30000',
   VMSYNC_WATCH_LEASE_MS: '20000',
   VMSYNC_EMAIL_POLL_INTERVAL_MS: process.env.BENCH_EMAIL_POLL_INTERVAL_MS ?? '1200000',
-  VMSYNC_IMAP_IDLE_FOLLOW_UP_MS: '60000',
+  VMSYNC_IMAP_IDLE_FOLLOW_UP_MS: process.env.BENCH_IDLE_FOLLOW_UP_MS ?? '60000',
 };
 
 // ---------------------------------------------------------------- the services' logs
@@ -622,6 +622,8 @@ interface DirectionResult {
   effective: number;
   matched: number;
   unmatched: number;
+  /** The first unmatched actions (which message, what was expected, when the user acted). */
+  unmatchedActions: { key: string; expect: string; doneAt: string; outcome: string }[];
   outcomes: Record<string, number>;
   endToEndMs: Summary;
   pipelineMs: Summary;
@@ -703,6 +705,12 @@ for (const rate of RATES) {
       apply: [] as number[],
     };
     const outcomes: string[] = [];
+    const unmatchedActions: DirectionResult['unmatchedActions'] = [];
+    const unmatched = (a: Action, outcome: string) => {
+      const doneAt = new Date(a.doneAt).toISOString();
+      if (unmatchedActions.length < 20)
+        unmatchedActions.push({ key: a.key, expect: a.expect, doneAt, outcome });
+    };
     let matched = 0;
     for (const a of effective) {
       const line = (logs.carried.get(a.key) ?? [])
@@ -710,10 +718,14 @@ for (const rate of RATES) {
         .sort((x, y) => x.time - y.time)[0];
       if (!line) {
         outcomes.push('no command seen');
+        unmatched(a, 'no command seen');
         continue;
       }
       outcomes.push(line.outcome);
-      if (line.outcome !== 'applied') continue;
+      if (line.outcome !== 'applied') {
+        unmatched(a, line.outcome);
+        continue;
+      }
       matched++;
       endToEnd.push(line.time - a.doneAt);
       pipeline.push(line.latencyMs);
@@ -730,6 +742,7 @@ for (const rate of RATES) {
       effective: effective.length,
       matched,
       unmatched: effective.length - matched,
+      unmatchedActions,
       outcomes: countBy(outcomes),
       endToEndMs: summarize(endToEnd),
       pipelineMs: summarize(pipeline),
