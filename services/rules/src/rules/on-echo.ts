@@ -28,6 +28,11 @@ export function emailUserChange(before: EmailState, after: EmailState): boolean 
   return before.location !== 'purged' && after.location !== 'purged' && before.read !== after.read;
 }
 
+/** Whether an email's echo can decide anything at all (the engine reads no state otherwise). */
+export function emailEchoMayDecide(kind: PairKind, before: EmailState, after: EmailState): boolean {
+  return kind === 'wav' && emailDeleted(before) && !emailDeleted(after) && !after.read;
+}
+
 /**
  * DESIGN.md §3.3: an echo decides nothing, except where newer wins would otherwise leave a
  * pair in disagreement. An email marked unread in Trash is not synced (§3.2); made just
@@ -41,11 +46,6 @@ export function emailUserChange(before: EmailState, after: EmailState): boolean 
  * older read in Trash may not have reached it yet, and this command, decided after it,
  * lands after it (CI, seed -2073562947).
  */
-/** Whether an email's echo can decide anything at all (the engine reads no state otherwise). */
-export function emailEchoMayDecide(kind: PairKind, before: EmailState, after: EmailState): boolean {
-  return kind === 'wav' && emailDeleted(before) && !emailDeleted(after) && !after.read;
-}
-
 export function onEmailEcho(
   kind: PairKind,
   before: EmailState,
