@@ -162,6 +162,7 @@ const svcEnv: Record<string, string> = {
   VMSYNC_WATCH_LEASE_MS: '20000',
   VMSYNC_EMAIL_POLL_INTERVAL_MS: process.env.BENCH_EMAIL_POLL_INTERVAL_MS ?? '1200000',
   VMSYNC_IMAP_IDLE_FOLLOW_UP_MS: process.env.BENCH_IDLE_FOLLOW_UP_MS ?? '60000',
+  VMSYNC_IMAP_IDLE_RENEW_MS: String(24 * 60_000),
 };
 
 // ---------------------------------------------------------------- the services' logs

@@ -124,6 +124,9 @@ export function serviceEnv(ctx: DemoContext, env: Record<string, string | undefi
     VMSYNC_EMAIL_POLL_INTERVAL_MS: '2000',
     // the local Dovecot hibernates IDLE sessions after 5 s (docs/email-side.md)
     VMSYNC_IMAP_IDLE_FOLLOW_UP_MS: '8000',
+    // and loses a change made as it hibernates one again after a renewal (the follow-up's
+    // too): renewing every 10 s bounds that to 10 s here instead of 24 min
+    VMSYNC_IMAP_IDLE_RENEW_MS: '10000',
     OTEL_TRACES_EXPORTER: 'none',
     OTEL_METRICS_EXPORTER: 'none',
     OTEL_LOGS_EXPORTER: 'none',
